@@ -1,0 +1,197 @@
+// ot.sinkhorn against POT's sinkhorn_log, the Gibbs form of its plan, and the exact cost as reg -> 0.
+#include <cmath>
+#include <limits>
+
+#include "reference.hpp"
+
+using namespace gt;
+
+namespace {
+
+Args problem(const Mat &M, const std::vector<double> &a, const std::vector<double> &b, double reg) {
+    auto args = new_args();
+    set_mat(args.get(), "M", M);
+    set_vec(args.get(), "a", a);
+    set_vec(args.get(), "b", b);
+    REQUIRE(geomrt_args_set_param_f64(args.get(), "reg", reg) == GEOMRT_OK);
+    return args;
+}
+
+double max_of(const Mat &M) {
+    double m = 0;
+    for (double v : M.v) m = std::max(m, v);
+    return m;
+}
+
+void check_marginals(const std::vector<double> &P, int64_t n, int64_t m, const std::vector<double> &a,
+                     const std::vector<double> &b, double tol) {
+    double err = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        double s = 0;
+        for (int64_t j = 0; j < m; ++j) {
+            REQUIRE(std::isfinite(P[i * m + j]));
+            s += P[i * m + j];
+        }
+        err += std::fabs(s - a[i]);
+    }
+    for (int64_t j = 0; j < m; ++j) {
+        double s = 0;
+        for (int64_t i = 0; i < n; ++i) s += P[i * m + j];
+        err += std::fabs(s - b[j]);
+    }
+    CHECK(err <= tol);
+}
+
+}  // namespace
+
+TEST_CASE("sinkhorn matches POT's sinkhorn_log transport cost", "[ot][sinkhorn][pot]") {
+    auto rt = ot_runtime();
+    for (const auto &c : load_reference("ot.sinkhorn")) {
+        INFO(c.name);
+        auto M = sqdist(c.xs(), c.xt());
+        auto args = problem(M, c.arrays.at("a"), c.arrays.at("b"), c.param);
+        REQUIRE(geomrt_args_set_param_f64(args.get(), "tol", 1e-12) == GEOMRT_OK);
+        auto r = invoke(rt.get(), "ot.sinkhorn", args.get());
+        CHECK(scalar(r.get(), "cost") == Approx(c.value).epsilon(1e-8));
+        check_marginals(dense(r.get(), "plan", c.n * c.m), c.n, c.m, c.arrays.at("a"), c.arrays.at("b"), 1e-11);
+        CHECK(scalar(r.get(), "marginal_error") <= 1e-12);
+        // the same problem from point clouds
+        auto pa = new_args();
+        set_mat(pa.get(), "xs", c.xs());
+        set_mat(pa.get(), "xt", c.xt());
+        set_vec(pa.get(), "a", c.arrays.at("a"));
+        set_vec(pa.get(), "b", c.arrays.at("b"));
+        REQUIRE(geomrt_args_set_param_f64(pa.get(), "reg", c.param) == GEOMRT_OK);
+        REQUIRE(geomrt_args_set_param_f64(pa.get(), "tol", 1e-12) == GEOMRT_OK);
+        auto r2 = invoke(rt.get(), "ot.sinkhorn", pa.get());
+        CHECK(scalar(r2.get(), "cost") == Approx(c.value).epsilon(1e-8));
+    }
+}
+
+TEST_CASE("sinkhorn's plan is the Gibbs kernel of its potentials and its objective is consistent", "[ot][sinkhorn]") {
+    auto rt = ot_runtime();
+    std::mt19937_64 g(4);
+    Mat M = sqdist(uniform_points(g, 25, 2), uniform_points(g, 30, 2));
+    auto a = random_weights(g, 25), b = random_weights(g, 30);
+    const double reg = 0.02;
+    auto args = problem(M, a, b, reg);
+    auto r = invoke(rt.get(), "ot.sinkhorn", args.get());
+    auto P = dense(r.get(), "plan", 25 * 30);
+    auto f = vec(r.get(), "f"), gg = vec(r.get(), "g");
+    double tc = 0, ent = 0;
+    for (int64_t i = 0; i < 25; ++i)
+        for (int64_t j = 0; j < 30; ++j) {
+            const double p = P[i * 30 + j];
+            CHECK(p == Approx(std::exp((f[i] + gg[j] - M(i, j)) / reg)).epsilon(1e-9));
+            tc += p * M(i, j);
+            ent += p * std::log(p);
+        }
+    CHECK(scalar(r.get(), "cost") == Approx(tc).epsilon(1e-12));
+    CHECK(scalar(r.get(), "entropic_cost") == Approx(tc + reg * ent).epsilon(1e-12));
+    CHECK(scalar(r.get(), "iterations") >= 1);
+    // Dual objective: a.f + b.g - reg * sum P equals the primal objective + reg at the optimum (sum P = 1).
+    double dual = 0, mass = 0;
+    for (int64_t i = 0; i < 25; ++i) dual += a[i] * f[i];
+    for (int64_t j = 0; j < 30; ++j) dual += b[j] * gg[j];
+    for (double p : P) mass += p;
+    CHECK(dual - reg * mass == Approx(tc + reg * ent - reg).epsilon(1e-8));
+}
+
+TEST_CASE("sinkhorn converges without NaN for reg down to 1e-4 x max cost and approaches emd", "[ot][sinkhorn]") {
+    auto rt = ot_runtime();
+    std::mt19937_64 g(9);
+    Mat M = sqdist(uniform_points(g, 40, 2), uniform_points(g, 40, 2));
+    auto a = random_weights(g, 40), b = random_weights(g, 40);
+    auto ea = problem(M, a, b, 1.0);
+    REQUIRE(geomrt_args_set_param_f64(ea.get(), "reg", 1.0) == GEOMRT_OK);
+    auto emd_args = new_args();
+    set_mat(emd_args.get(), "M", M);
+    set_vec(emd_args.get(), "a", a);
+    set_vec(emd_args.get(), "b", b);
+    const double exact = scalar(invoke(rt.get(), "ot.emd", emd_args.get()).get(), "cost");
+    double prev_gap = std::numeric_limits<double>::infinity();
+    for (double rel : {1e-1, 1e-2, 1e-3, 1e-4}) {
+        INFO("reg = " << rel << " x max cost");
+        const double reg = rel * max_of(M);
+        auto args = problem(M, a, b, reg);
+        REQUIRE(geomrt_args_set_param_i64(args.get(), "max_iter", 2000000) == GEOMRT_OK);
+        auto r = invoke(rt.get(), "ot.sinkhorn", args.get());
+        const double cost = scalar(r.get(), "cost");
+        REQUIRE(std::isfinite(cost));
+        check_marginals(dense(r.get(), "plan", 1600), 40, 40, a, b, 1e-8);
+        for (double v : vec(r.get(), "f")) REQUIRE(std::isfinite(v));
+        const double gap = cost - exact;
+        CHECK(gap >= -1e-9 * exact);  // the entropic plan is feasible, so it cannot beat the optimum
+        CHECK(gap <= prev_gap + 1e-12);
+        prev_gap = gap;
+    }
+    CHECK(prev_gap <= 1e-3 * exact);
+}
+
+TEST_CASE("sinkhorn results do not depend on the thread count or on annealing", "[ot][sinkhorn][threads]") {
+    auto rt = ot_runtime();
+    std::mt19937_64 g(12);
+    Mat M = sqdist(uniform_points(g, 150, 2), uniform_points(g, 130, 2));
+    auto args = problem(M, random_weights(g, 150), random_weights(g, 130), 0.01);
+    auto r1 = invoke(rt.get(), "ot.sinkhorn", args.get(), 1);
+    auto r2 = invoke(rt.get(), "ot.sinkhorn", args.get(), 2);
+    CHECK(dense(r1.get(), "plan", 150 * 130) == dense(r2.get(), "plan", 150 * 130));
+    CHECK(scalar(r1.get(), "cost") == scalar(r2.get(), "cost"));
+    REQUIRE(geomrt_args_set_param_bool(args.get(), "anneal", 0) == GEOMRT_OK);
+    auto r3 = invoke(rt.get(), "ot.sinkhorn", args.get());
+    CHECK(scalar(r3.get(), "cost") == Approx(scalar(r1.get(), "cost")).epsilon(1e-7));
+}
+
+TEST_CASE("sinkhorn gives zero-mass points empty plan rows", "[ot][sinkhorn]") {
+    auto rt = ot_runtime();
+    std::mt19937_64 g(6);
+    Mat M = sqdist(uniform_points(g, 8, 2), uniform_points(g, 7, 2));
+    std::vector<double> a = {0.2, 0.0, 0.2, 0.2, 0.1, 0.1, 0.1, 0.1}, b(7, 1.0 / 7);
+    auto args = problem(M, a, b, 0.05);
+    auto r = invoke(rt.get(), "ot.sinkhorn", args.get());
+    auto P = dense(r.get(), "plan", 56);
+    for (int j = 0; j < 7; ++j) CHECK(P[1 * 7 + j] == 0.0);
+    check_marginals(P, 8, 7, a, b, 1e-8);
+    CHECK(vec(r.get(), "f")[1] == -std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("sinkhorn reports non-convergence and rejects bad input without touching the caller's memory",
+          "[ot][sinkhorn][errors]") {
+    auto rt = ot_runtime();
+    std::mt19937_64 g(8);
+    Mat M = sqdist(uniform_points(g, 30, 2), uniform_points(g, 30, 2));
+    auto a = random_weights(g, 30), b = random_weights(g, 30);
+    const Mat M0 = M;
+    std::string msg;
+    auto args = problem(M, a, b, 1e-3);
+    REQUIRE(geomrt_args_set_param_i64(args.get(), "max_iter", 3) == GEOMRT_OK);
+    CHECK(invoke_fails(rt.get(), "ot.sinkhorn", args.get(), &msg) == GEOMRT_ENOCONVERGE);
+    CHECK(msg.find("max_iter") != std::string::npos);
+    auto noreg = new_args();
+    set_mat(noreg.get(), "M", M);
+    CHECK(invoke_fails(rt.get(), "ot.sinkhorn", noreg.get(), &msg) == GEOMRT_EINVAL);
+    CHECK(msg.find("missing required parameter 'reg'") != std::string::npos);
+    REQUIRE(geomrt_args_set_param_f64(noreg.get(), "reg", 0.0) == GEOMRT_OK);
+    CHECK(invoke_fails(rt.get(), "ot.sinkhorn", noreg.get(), &msg) == GEOMRT_EINVAL);
+    CHECK(msg.find("must be in (0, inf]") != std::string::npos);
+    REQUIRE(geomrt_args_set_param_f64(noreg.get(), "reg", -1.0) == GEOMRT_OK);
+    CHECK(invoke_fails(rt.get(), "ot.sinkhorn", noreg.get()) == GEOMRT_EINVAL);
+    auto bad = problem(M, a, b, 0.1);
+    std::vector<double> neg = a;
+    neg[0] = -0.5;
+    set_vec(bad.get(), "a", neg);
+    CHECK(invoke_fails(rt.get(), "ot.sinkhorn", bad.get(), &msg) == GEOMRT_EINVAL);
+    CHECK(msg.find("negative") != std::string::npos);
+    std::vector<double> half = b;
+    for (double &v : half) v *= 0.5;
+    auto unequal = problem(M, a, half, 0.1);
+    CHECK(invoke_fails(rt.get(), "ot.sinkhorn", unequal.get(), &msg) == GEOMRT_EINVAL);
+    CHECK(msg.find("total masses") != std::string::npos);
+    Mat Mn = M;
+    Mn(0, 0) = std::numeric_limits<double>::quiet_NaN();
+    auto nan_args = problem(Mn, a, b, 0.1);
+    CHECK(invoke_fails(rt.get(), "ot.sinkhorn", nan_args.get()) == GEOMRT_EINVAL);
+    auto short_b = problem(M, a, std::vector<double>(29, 1.0 / 29), 0.1);
+    CHECK(invoke_fails(rt.get(), "ot.sinkhorn", short_b.get()) == GEOMRT_ESHAPE);
+    CHECK(M.v == M0.v);
+}
