@@ -143,6 +143,10 @@ SlotDesc copy_slot(const std::string &method, const geomrt_io_desc &io, const ch
 std::string fmt_double(double v) {
     if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
     char buf[40];
+    if (v == std::floor(v) && std::fabs(v) < 1e15) {
+        std::snprintf(buf, sizeof buf, "%.0f", v);
+        return buf;
+    }
     std::snprintf(buf, sizeof buf, "%.17g", v);
     // prefer the shortest representation that round-trips
     for (int prec = 1; prec <= 17; ++prec) {

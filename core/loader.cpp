@@ -4,6 +4,10 @@
 #include <filesystem>
 #include <mutex>
 
+#if !defined(_WIN32)
+#include <dlfcn.h>
+#endif
+
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 
@@ -142,6 +146,11 @@ int load_file(geomrt_runtime &rt, const std::string &path) {
     } catch (const std::exception &e) {
         return reject(rt, path, GEOMRT_EPLUGIN, std::string("not a loadable shared library (") + e.what() + ")");
     }
+#if !defined(_WIN32)
+    // Keep the code mapped until the process exits, even after the runtime is freed: a plugin's
+    // thread pools (OpenMP workers) and dependencies may outlive the handle.
+    if (void *pin = dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE)) dlclose(pin);
+#endif
     if (!lib->has(GEOMRT_PLUGIN_ENTRY)) {
         for (int major = 0; major < 10; ++major) {
             if (major == GEOMRT_PLUGIN_ABI_MAJOR) continue;

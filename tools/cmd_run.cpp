@@ -81,6 +81,14 @@ void check_param_name(const std::vector<geomrt_param_info> &params, const std::s
                    joined_names(names) + ")");
 }
 
+/** Check every --input and --param name against the method before reading any file. */
+void check_names(const geomrt_method *m, const RunOptions &o) {
+    const std::vector<geomrt_slot_info> slots = method_inputs(m);
+    for (const auto &in : o.inputs) find_input_slot(slots, in.first, o.method);
+    const std::vector<geomrt_param_info> params = method_params(m);
+    for (const auto &p : o.params) check_param_name(params, p.first, o.method);
+}
+
 std::vector<LoadedInput> load_inputs(const geomrt_method *m, const RunOptions &o) {
     const std::vector<geomrt_slot_info> slots = method_inputs(m);
     std::vector<LoadedInput> loaded;
@@ -89,10 +97,8 @@ std::vector<LoadedInput> load_inputs(const geomrt_method *m, const RunOptions &o
     return loaded;
 }
 
-void set_params(geomrt_args *args, const geomrt_method *m, const RunOptions &o) {
-    const std::vector<geomrt_param_info> params = method_params(m);
+void set_params(geomrt_args *args, const RunOptions &o) {
     for (const auto &p : o.params) {
-        check_param_name(params, p.first, o.method);
         check_api(geomrt_args_set_param_string(args, p.first.c_str(), p.second.c_str()),
                   "parameter " + p.first + "=" + p.second);
     }
@@ -147,11 +153,12 @@ int cmd_run(const GlobalOptions &global, ArgCursor &args) {
     }
     RuntimePtr rt = make_runtime(global.plugin_paths);
     const geomrt_method *m = find_method(rt.get(), o.method);
+    check_names(m, o);
+    if (!o.out_dir.empty()) prepare_out_dir(o.out_dir);
     std::vector<LoadedInput> inputs = load_inputs(m, o);
     ArgsPtr a = make_args();
     for (LoadedInput &in : inputs) bind_input(a.get(), in);
-    set_params(a.get(), m, o);
-    if (!o.out_dir.empty()) prepare_out_dir(o.out_dir);
+    set_params(a.get(), o);
 
     const Invocation inv = invoke(rt.get(), o, a.get());
     if (inv.rc == GEOMRT_ECANCELLED) {

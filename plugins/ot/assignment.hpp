@@ -29,6 +29,7 @@
 #define GEOMRT_PLUGINS_OT_ASSIGNMENT_HPP
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -52,18 +53,12 @@ namespace assignment_detail {
 
 using idx = int32_t;  // column/row indices inside the solver (n < 2^31)
 
-// Finds the smallest and second smallest of row[j] - v[j] over j in [0, n),
-// n >= 2. Ties: j1 is the first index attaining the minimum; usub == umin if
-// the minimum is attained twice (then j2 is another such index).
-inline void two_smallest(const double *row, const double *v, idx n, double &umin, double &usub, idx &j1, idx &j2) {
-    double a = row[0] - v[0], b = row[1] - v[1];
-    idx ja = 0, jb = 1;
-    if (b < a) {
-        std::swap(a, b);
-        std::swap(ja, jb);
-    }
-    for (idx j = 2; j < n; ++j) {
-        const double h = row[j] - v[j];
+// Smallest and second smallest of a stream of (value, index) pairs. Ties on the value are broken by
+// the order of insertion, so a value equal to the current minimum becomes the second smallest.
+struct TwoSmallest {
+    double a = std::numeric_limits<double>::infinity(), b = std::numeric_limits<double>::infinity();
+    idx ja = -1, jb = -1;
+    void push(double h, idx j) {
         if (h < b) {
             if (h >= a) {
                 b = h;
@@ -76,11 +71,53 @@ inline void two_smallest(const double *row, const double *v, idx n, double &umin
             }
         }
     }
-    umin = a;
-    usub = b;
-    j1 = ja;
-    j2 = jb;
+};
+
+inline void two_smallest_scalar(const double *row, const double *v, idx j0, idx n, TwoSmallest &t) {
+    for (idx j = j0; j < n; ++j) t.push(row[j] - v[j], j);
 }
+
+#ifdef GEOMRT_LSA_AVX2
+__attribute__((target("avx2"))) inline void two_smallest_avx2(const double *row, const double *v, idx n, TwoSmallest &t) {
+    const double inf = std::numeric_limits<double>::infinity();
+    __m256d a0 = _mm256_set1_pd(inf), a1 = a0, b0 = a0, b1 = a0;
+    __m256d ia0 = _mm256_set1_pd(-1.0), ia1 = ia0, ib0 = ia0, ib1 = ia0;
+    __m256d cur0 = _mm256_set_pd(3.0, 2.0, 1.0, 0.0), cur1 = _mm256_set_pd(7.0, 6.0, 5.0, 4.0);
+    const __m256d step = _mm256_set1_pd(8.0);
+    idx j = 0;
+    for (; j + 8 <= n; j += 8) {
+        const __m256d h0 = _mm256_sub_pd(_mm256_loadu_pd(row + j), _mm256_loadu_pd(v + j));
+        const __m256d h1 = _mm256_sub_pd(_mm256_loadu_pd(row + j + 4), _mm256_loadu_pd(v + j + 4));
+        const __m256d lt0 = _mm256_cmp_pd(h0, a0, _CMP_LT_OQ), lt1 = _mm256_cmp_pd(h1, a1, _CMP_LT_OQ);
+        const __m256d ls0 = _mm256_cmp_pd(h0, b0, _CMP_LT_OQ), ls1 = _mm256_cmp_pd(h1, b1, _CMP_LT_OQ);
+        b0 = _mm256_min_pd(b0, _mm256_max_pd(a0, h0));
+        b1 = _mm256_min_pd(b1, _mm256_max_pd(a1, h1));
+        ib0 = _mm256_blendv_pd(_mm256_blendv_pd(ib0, cur0, ls0), ia0, lt0);
+        ib1 = _mm256_blendv_pd(_mm256_blendv_pd(ib1, cur1, ls1), ia1, lt1);
+        ia0 = _mm256_blendv_pd(ia0, cur0, lt0);
+        ia1 = _mm256_blendv_pd(ia1, cur1, lt1);
+        a0 = _mm256_min_pd(h0, a0);
+        a1 = _mm256_min_pd(h1, a1);
+        cur0 = _mm256_add_pd(cur0, step);
+        cur1 = _mm256_add_pd(cur1, step);
+    }
+    alignas(32) double va[8], vb[8], xa[8], xb[8];
+    _mm256_store_pd(va, a0);
+    _mm256_store_pd(va + 4, a1);
+    _mm256_store_pd(vb, b0);
+    _mm256_store_pd(vb + 4, b1);
+    _mm256_store_pd(xa, ia0);
+    _mm256_store_pd(xa + 4, ia1);
+    _mm256_store_pd(xb, ib0);
+    _mm256_store_pd(xb + 4, ib1);
+    // merge the lane results in index order of their minima (any order gives valid ties)
+    for (int l = 0; l < 8; ++l) {
+        if (xa[l] >= 0) t.push(va[l], static_cast<idx>(xa[l]));
+        if (xb[l] >= 0) t.push(vb[l], static_cast<idx>(xb[l]));
+    }
+    two_smallest_scalar(row, v, j, n, t);
+}
+#endif
 
 // One Dijkstra scan step over all columns j in [0, n):
 //     cand = row[j] - W[j] - h;  if (cand < D[j]) { D[j] = cand; P[j] = i; }
@@ -228,6 +265,20 @@ inline bool have_avx2() {
 #endif
 }
 
+// Smallest and second smallest of row[j] - v[j], j in [0, n).
+inline TwoSmallest two_smallest(bool avx2, const double *row, const double *v, idx n) {
+    TwoSmallest t;
+#ifdef GEOMRT_LSA_AVX2
+    if (avx2) {
+        two_smallest_avx2(row, v, n, t);
+        return t;
+    }
+#endif
+    (void)avx2;
+    two_smallest_scalar(row, v, 0, n, t);
+    return t;
+}
+
 inline ScanResult relax_scan(bool avx2, const double *row, const double *W, const double *F, double *D, idx *P, idx i,
                              double h, idx n) {
 #ifdef GEOMRT_LSA_AVX2
@@ -245,10 +296,11 @@ inline ScanResult relax_scan(bool avx2, const double *row, const double *W, cons
 
 // C: dense row-major n x n costs, finite. Returns the assignment row->col in perm (size n) and dual potentials
 // u (rows), v (cols) with u_i + v_j <= C_ij for all i,j (up to rounding ~1e-12*max|C|) and equality on the assignment.
-// Returns false if cancelled (should_stop returns true; polled every 64 augmentations, and every 1024 row steps of
-// the augmenting row reduction, from the calling thread). On cancellation perm, u, v are cleared.
-// n == 0 yields empty outputs and true. Throws std::invalid_argument for n < 0 or a null C with n > 0, and
-// std::length_error for n >= 2^31.
+// Returns false if cancelled: should_stop is called from the calling thread at the start, every 64 augmentations
+// (shortest-path phase), every 1024 row steps of the augmenting row reduction, and in any case after at most ~2^26
+// cost-entry visits since the previous call (so large n stays responsive); when it returns true, perm, u, v are
+// cleared. n == 0 yields empty outputs and true. Throws std::invalid_argument for n < 0, a null C with n > 0, or
+// non-finite costs where detected, and std::length_error for n >= 2^31.
 inline bool solve_assignment(int64_t n, const double *C, std::vector<int64_t> &perm, std::vector<double> &u,
                              std::vector<double> &v, const std::function<bool()> &should_stop = {}) {
     using assignment_detail::idx;
@@ -262,7 +314,17 @@ inline bool solve_assignment(int64_t n, const double *C, std::vector<int64_t> &p
     if (n == 0) return true;
     const idx N = static_cast<idx>(n);
     const auto rowp = [C, n](idx i) { return C + static_cast<int64_t>(i) * n; };
-    const auto cancelled = [&should_stop]() { return should_stop && should_stop(); };
+    // cancellation polling: explicit poll points plus a bound on the work (cost entries visited) between polls
+    constexpr int64_t kPollWork = int64_t(1) << 26;
+    int64_t work_since_poll = 0;
+    const auto cancelled = [&should_stop, &work_since_poll]() {
+        work_since_poll = 0;
+        return should_stop && should_stop();
+    };
+    const auto did_work = [&](int64_t w) {  // returns true if cancelled
+        work_since_poll += w;
+        return work_since_poll >= kPollWork && cancelled();
+    };
     const auto abort = [&]() {
         perm.clear();
         u.clear();
@@ -279,8 +341,10 @@ inline bool solve_assignment(int64_t n, const double *C, std::vector<int64_t> &p
         return true;
     }
 
+    const bool avx2 = assignment_detail::have_avx2();
     std::vector<idx> x(N, -1);  // row -> column
     std::vector<idx> y(N, -1);  // column -> row
+    std::vector<double> cx(N);  // cx[i] = C[i, x[i]] for assigned rows (saves a cache miss per Dijkstra scan)
     double *const V = v.data();
 
     // ---- 1. column reduction (row-major sweep for cache friendliness) ----
@@ -288,6 +352,7 @@ inline bool solve_assignment(int64_t n, const double *C, std::vector<int64_t> &p
         std::vector<idx> argmin(N, 0);
         std::copy(C, C + N, V);
         for (idx i = 1; i < N; ++i) {
+            if (did_work(N)) return abort();
             const double *row = rowp(i);
             for (idx j = 0; j < N; ++j) {
                 if (row[j] < V[j]) {
@@ -296,17 +361,22 @@ inline bool solve_assignment(int64_t n, const double *C, std::vector<int64_t> &p
                 }
             }
         }
+        for (idx j = 0; j < N; ++j)
+            if (!(std::fabs(V[j]) < std::numeric_limits<double>::infinity()))
+                throw std::invalid_argument("solve_assignment: non-finite cost");
         std::vector<idx> matches(N, 0);
         for (idx j = N - 1; j >= 0; --j) {
             const idx i = argmin[j];
             if (matches[i]++ == 0) {
                 x[i] = j;
                 y[j] = i;
+                cx[i] = V[j];
             } else if (V[j] < V[x[i]]) {
                 // prefer the column with the smaller minimum for this row
                 y[x[i]] = -1;
                 x[i] = j;
                 y[j] = i;
+                cx[i] = V[j];
             }
         }
 
@@ -315,12 +385,12 @@ inline bool solve_assignment(int64_t n, const double *C, std::vector<int64_t> &p
         // the row's second smallest reduced cost as slack (lowering the column's price).
         for (idx i = 0; i < N; ++i) {
             if (matches[i] != 1) continue;
+            if (did_work(N)) return abort();
             const idx j1 = x[i];
-            const double *row = rowp(i);
-            double m = std::numeric_limits<double>::infinity();
-            for (idx j = 0; j < j1; ++j) m = std::min(m, row[j] - V[j]);
-            for (idx j = j1 + 1; j < N; ++j) m = std::min(m, row[j] - V[j]);
-            V[j1] -= m;
+            // reduced costs are exactly >= 0 here and 0 on j1: the minimum over j != j1 is the second smallest
+            // if j1 is the (first) argmin, else another column also has 0
+            const assignment_detail::TwoSmallest t = assignment_detail::two_smallest(avx2, rowp(i), V, N);
+            V[j1] -= (t.ja == j1) ? t.b : t.a;
         }
     }
 
@@ -340,21 +410,24 @@ inline bool solve_assignment(int64_t n, const double *C, std::vector<int64_t> &p
             // deferred to the next pass / the shortest path phase (always correct).
             const int64_t cap = steps + static_cast<int64_t>(N) + prevfree;
             while (k < prevfree) {
-                if ((++steps & 1023) == 0 && cancelled()) return abort();
+                if ((++steps & 1023) == 0 ? cancelled() : did_work(N)) return abort();
                 const idx i = freerows[k++];
-                double umin, usub;
-                idx j1, j2;
-                assignment_detail::two_smallest(rowp(i), V, N, umin, usub, j1, j2);
+                const assignment_detail::TwoSmallest t = assignment_detail::two_smallest(avx2, rowp(i), V, N);
+                if (t.jb < 0 || !(t.b < std::numeric_limits<double>::infinity()))
+                    throw std::invalid_argument("solve_assignment: non-finite cost");
+                const double umin = t.a, usub = t.b;
+                idx j1 = t.ja;
                 idx i0 = y[j1];
                 const bool strict = umin < usub;
                 if (strict) {
                     V[j1] -= usub - umin;  // row i now has reduced cost usub on j1: still its minimum
                 } else if (i0 >= 0) {
-                    j1 = j2;  // tie: take the other minimizing column
+                    j1 = t.jb;  // tie: take the other minimizing column
                     i0 = y[j1];
                 }
                 x[i] = j1;
                 y[j1] = i;
+                cx[i] = rowp(i)[j1];
                 if (i0 >= 0) {
                     x[i0] = -1;
                     if (strict && steps < cap)
@@ -376,7 +449,6 @@ inline bool solve_assignment(int64_t n, const double *C, std::vector<int64_t> &p
     // the search (this matters a lot with many ties, e.g. small integer costs).
     if (!freerows.empty()) {
         const double inf = std::numeric_limits<double>::infinity();
-        const bool avx2 = assignment_detail::have_avx2();
         std::vector<double> dist(N), wprice(N), sdist(N), fpen(N);
         std::vector<idx> pred(N), slist(N), freecols;
         double *const D = dist.data();
@@ -393,22 +465,12 @@ inline bool solve_assignment(int64_t n, const double *C, std::vector<int64_t> &p
         }
         int64_t naug = 0;
         for (const idx f : freerows) {
-            if ((++naug & 63) == 0 && cancelled()) return abort();
-            assignment_detail::ScanResult r{0, inf, inf};
-            {
-                const double *row = rowp(f);
-                for (idx j = 0; j < N; ++j) {
-                    const double dj = row[j] - V[j];
-                    W[j] = V[j];
-                    D[j] = dj;
-                    P[j] = f;
-                    if (dj < r.best) {
-                        r.best = dj;
-                        r.jbest = j;
-                    }
-                    r.bestfree = std::min(r.bestfree, dj + F[j]);
-                }
-            }
+            if ((++naug & 63) == 0 ? cancelled() : did_work(N)) return abort();
+            // initial distances D = C[f, :] - V (a relaxation from +inf with u_f - mn = 0)
+            std::copy(V, V + N, W);
+            std::fill(D, D + N, inf);
+            std::fill(P, P + N, f);
+            assignment_detail::ScanResult r = assignment_detail::relax_scan(avx2, rowp(f), W, F, D, P, f, 0.0, N);
             idx ns = 0, endofpath;
             double mn = -inf;
             for (;;) {
@@ -421,6 +483,8 @@ inline bool solve_assignment(int64_t n, const double *C, std::vector<int64_t> &p
                         }
                     }
                 }
+                // only reachable with non-finite costs (every column would have a finite distance otherwise)
+                if (!(D[j1] < inf)) throw std::invalid_argument("solve_assignment: non-finite cost");
                 // distances of successively scanned columns are nondecreasing; clamp away rounding noise
                 mn = std::max(mn, D[j1]);
                 SL[ns] = j1;
@@ -432,10 +496,11 @@ inline bool solve_assignment(int64_t n, const double *C, std::vector<int64_t> &p
                 }
                 const idx i = Y[j1];
                 const double *row = rowp(i);
-                const double h = row[j1] - V[j1] - mn;  // u_i - mn
+                const double h = cx[i] - V[j1] - mn;  // u_i - mn
                 W[j1] = -inf;
                 D[j1] = inf;
                 r = assignment_detail::relax_scan(avx2, row, W, F, D, P, i, h, N);
+                if (did_work(N)) return abort();
             }
             // price update of the scanned columns (d_j <= mn there) keeps all reduced costs >= 0
             for (idx t = 0; t < ns; ++t) V[SL[t]] += SD[t] - mn;
@@ -450,6 +515,7 @@ inline bool solve_assignment(int64_t n, const double *C, std::vector<int64_t> &p
                 Y[j] = i;
                 const idx next = x[i];
                 x[i] = j;
+                cx[i] = rowp(i)[j];
                 if (i == f) break;
                 j = next;
             }
@@ -460,7 +526,7 @@ inline bool solve_assignment(int64_t n, const double *C, std::vector<int64_t> &p
     u.resize(N);
     for (idx i = 0; i < N; ++i) {
         perm[i] = x[i];
-        u[i] = rowp(i)[x[i]] - V[x[i]];
+        u[i] = cx[i] - V[x[i]];
     }
     return true;
 }

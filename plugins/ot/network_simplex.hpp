@@ -33,10 +33,12 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <numeric>
 #include <thread>
 #include <vector>
@@ -49,6 +51,9 @@
 #include <emmintrin.h>
 #endif
 
+#ifndef GEOMRT_NS_PARALLEL_AFTER
+#define GEOMRT_NS_PARALLEL_AFTER 4
+#endif
 #ifndef GEOMRT_NS_NOINLINE
 #define GEOMRT_NS_NOINLINE
 #endif
@@ -135,6 +140,7 @@ public:
 private:
     static constexpr int64_t kCheckEvery = 2048;
     static constexpr int64_t kRefreshEvery = 4096;
+    static constexpr int64_t kSub = 64;
 
     // ------------------------------------------------------------------ setup
     void init() {
@@ -216,9 +222,24 @@ private:
     double max_abs_cost() const {
         double cm = 0;
         for (int64_t i = 0; i < n_; ++i) {
+            int64_t j = 0;
             double r = 0;
-            for (int64_t j = 0; j < m_; ++j) {
-                double c = std::fabs(static_cast<double>(cost_(i, j)));
+#if defined(__SSE2__)
+            const __m128d sign = _mm_set1_pd(-0.0);
+            __m128d v0 = _mm_setzero_pd(), v1 = v0;
+            for (; j + 4 <= m_; j += 4) {
+                const __m128d c0 = _mm_set_pd(static_cast<double>(cost_(i, j + 1)), static_cast<double>(cost_(i, j)));
+                const __m128d c1 =
+                    _mm_set_pd(static_cast<double>(cost_(i, j + 3)), static_cast<double>(cost_(i, j + 2)));
+                v0 = _mm_max_pd(_mm_andnot_pd(sign, c0), v0);
+                v1 = _mm_max_pd(_mm_andnot_pd(sign, c1), v1);
+            }
+            v0 = _mm_max_pd(v0, v1);
+            v0 = _mm_max_sd(v0, _mm_unpackhi_pd(v0, v0));
+            r = _mm_cvtsd_f64(v0);
+#endif
+            for (; j < m_; ++j) {
+                const double c = std::fabs(static_cast<double>(cost_(i, j)));
                 r = c > r ? c : r;
             }
             cm = std::max(cm, r);
@@ -245,38 +266,27 @@ private:
         int64_t bj = -1;
         int64_t j = j0;
 #if defined(__SSE2__)
-        if (j1 - j0 >= 8) {
-            __m128d vb0 = _mm_set1_pd(best), vb1 = vb0;
-            __m128d vi0 = _mm_set1_pd(-1.0), vi1 = vi0;
-            __m128d vj0 = _mm_set_pd(static_cast<double>(j + 1), static_cast<double>(j));
-            __m128d vj1 = _mm_set_pd(static_cast<double>(j + 3), static_cast<double>(j + 2));
-            const __m128d four = _mm_set1_pd(4.0);
-            const __m128d vxi = _mm_set1_pd(xi);
-            for (; j + 4 <= j1; j += 4) {
-                const __m128d c0 = _mm_set_pd(static_cast<double>(cost_(i, j + 1)), static_cast<double>(cost_(i, j)));
+        // sub-chunks of kSub arcs: a vectorized minimum, and a scalar rescan
+        // (same arithmetic, so the same values) only when the chunk improves
+        const __m128d vxi = _mm_set1_pd(xi);
+        for (; j + kSub <= j1; j += kSub) {
+            __m128d v0 = _mm_set1_pd(best), v1 = v0;
+            for (int64_t t = j; t < j + kSub; t += 4) {
+                const __m128d c0 = _mm_set_pd(static_cast<double>(cost_(i, t + 1)), static_cast<double>(cost_(i, t)));
                 const __m128d c1 =
-                    _mm_set_pd(static_cast<double>(cost_(i, j + 3)), static_cast<double>(cost_(i, j + 2)));
-                const __m128d r0 = _mm_sub_pd(_mm_add_pd(c0, vxi), _mm_loadu_pd(z + j));
-                const __m128d r1 = _mm_sub_pd(_mm_add_pd(c1, vxi), _mm_loadu_pd(z + j + 2));
-                const __m128d m0 = _mm_cmplt_pd(r0, vb0);
-                const __m128d m1 = _mm_cmplt_pd(r1, vb1);
-                vb0 = _mm_min_pd(r0, vb0);
-                vb1 = _mm_min_pd(r1, vb1);
-                vi0 = _mm_or_pd(_mm_and_pd(m0, vj0), _mm_andnot_pd(m0, vi0));
-                vi1 = _mm_or_pd(_mm_and_pd(m1, vj1), _mm_andnot_pd(m1, vi1));
-                vj0 = _mm_add_pd(vj0, four);
-                vj1 = _mm_add_pd(vj1, four);
+                    _mm_set_pd(static_cast<double>(cost_(i, t + 3)), static_cast<double>(cost_(i, t + 2)));
+                v0 = _mm_min_pd(_mm_sub_pd(_mm_add_pd(c0, vxi), _mm_loadu_pd(z + t)), v0);
+                v1 = _mm_min_pd(_mm_sub_pd(_mm_add_pd(c1, vxi), _mm_loadu_pd(z + t + 2)), v1);
             }
-            alignas(16) double bv[4], bi[4];
-            _mm_store_pd(bv, vb0);
-            _mm_store_pd(bv + 2, vb1);
-            _mm_store_pd(bi, vi0);
-            _mm_store_pd(bi + 2, vi1);
-            for (int t = 0; t < 4; ++t) {
-                if (bi[t] < 0) continue;
-                if (bv[t] < best || (bv[t] == best && bj >= 0 && static_cast<int64_t>(bi[t]) < bj)) {
-                    best = bv[t];
-                    bj = static_cast<int64_t>(bi[t]);
+            v0 = _mm_min_pd(v0, v1);
+            v0 = _mm_min_sd(v0, _mm_unpackhi_pd(v0, v0));
+            if (_mm_cvtsd_f64(v0) < best) {
+                for (int64_t t = j; t < j + kSub; ++t) {
+                    const double r = (static_cast<double>(cost_(i, t)) + xi) - z[t];
+                    if (r < best) {
+                        best = r;
+                        bj = t;
+                    }
                 }
             }
         }
@@ -348,6 +358,8 @@ private:
 
     // ------------------------------------------------------ parallel pricing
     static constexpr uint64_t kClosed = 0xffffffffULL;
+    static constexpr uint32_t kSpinBeforeSleep = 1000;  // pause loops a worker spins after a round
+    static constexpr int64_t kWakeAfter = 8;            // blocks the main thread scans before waking workers
     struct alignas(64) BlockResult {
         int64_t bk;
     };
@@ -361,14 +373,24 @@ private:
     }
     void stop_workers() {
         if (workers_.empty()) return;
-        quit_.store(true);
+        {
+            std::lock_guard<std::mutex> lk(mu_);
+            quit_.store(true, std::memory_order_seq_cst);
+            cv_.notify_all();
+        }
         for (auto &t : workers_) t.join();
         workers_.clear();
     }
 
     // claim blocks of round `round` until none is left (or a lower one succeeded)
-    void participate(uint64_t round) {
+    void participate(uint64_t round, bool is_main) {
+        int64_t mine = 0;
         for (;;) {
+            if (is_main && ++mine == kWakeAfter && sleeping_.load(std::memory_order_seq_cst)) {
+                // a long sweep: worth waking the sleeping workers
+                std::lock_guard<std::mutex> lk(mu_);
+                cv_.notify_all();
+            }
             uint64_t t = ticket_.load(std::memory_order_seq_cst);
             if ((t >> 32) != round || (t & kClosed) == kClosed) return;
             if (!ticket_.compare_exchange_weak(t, t + 1, std::memory_order_seq_cst)) continue;
@@ -390,25 +412,30 @@ private:
     void worker_main() {
         uint64_t last_round = 0;
         uint32_t idle = 0;
-        while (!quit_.load(std::memory_order_relaxed)) {
+        auto joinable = [&](uint64_t t) { return (t >> 32) != last_round && (t & kClosed) != kClosed; };
+        while (!quit_.load(std::memory_order_seq_cst)) {
             const uint64_t t = ticket_.load(std::memory_order_seq_cst);
-            const uint64_t round = t >> 32;
-            if (round == last_round || (t & kClosed) == kClosed) {
-                ++idle;
-                if (idle < 4096) {
-                    cpu_relax();
-                } else if (idle < 8192) {
-                    std::this_thread::yield();
-                } else {
-                    std::this_thread::sleep_for(std::chrono::microseconds(50));
-                }
+            if (joinable(t)) {
+                active_.fetch_add(1, std::memory_order_seq_cst);
+                participate(t >> 32, false);
+                active_.fetch_sub(1, std::memory_order_seq_cst);
+                last_round = t >> 32;
+                idle = 0;
                 continue;
             }
+            if (++idle < kSpinBeforeSleep) {
+                cpu_relax();
+                continue;
+            }
+            // nothing to do for a while: block instead of burning a core the
+            // pivoting thread (or another process) could use
+            std::unique_lock<std::mutex> lk(mu_);
+            sleeping_.store(true, std::memory_order_seq_cst);
+            cv_.wait(lk, [&] {
+                return quit_.load(std::memory_order_seq_cst) || joinable(ticket_.load(std::memory_order_seq_cst));
+            });
+            sleeping_.store(false, std::memory_order_seq_cst);
             idle = 0;
-            active_.fetch_add(1, std::memory_order_seq_cst);
-            participate(round);
-            active_.fetch_sub(1, std::memory_order_seq_cst);
-            last_round = round;
         }
     }
 
@@ -427,7 +454,7 @@ private:
         found_.store(std::numeric_limits<int64_t>::max(), std::memory_order_seq_cst);
         const uint64_t round = ++round_;
         ticket_.store(round << 32, std::memory_order_seq_cst);  // open
-        participate(round);
+        participate(round, true);
         ticket_.store((round << 32) | kClosed, std::memory_order_seq_cst);  // close
         while (active_.load(std::memory_order_seq_cst) != 0) cpu_relax();
         const int64_t f = found_.load(std::memory_order_seq_cst);
@@ -778,9 +805,12 @@ private:
     std::atomic<int64_t> found_{0};    // lowest block index with a candidate
     std::atomic<int> active_{0};       // workers inside a round
     std::atomic<bool> quit_{false};
+    std::atomic<bool> sleeping_{false};
+    std::mutex mu_;
+    std::condition_variable cv_;
     uint64_t round_ = 0;
     int64_t par_start_ = 0, par_left_ = 0, par_nblocks_ = 0;
-    int64_t parallel_after_ = 1;  // go parallel once this many blocks failed in a search
+    int64_t parallel_after_ = GEOMRT_NS_PARALLEL_AFTER;  // go parallel once this many blocks failed in a search
 };
 
 }  // namespace detail

@@ -90,6 +90,10 @@ with open("xs.csv", "w") as f:
     f.write("# source points\n0, 0\n1 0\n")
 with open("xt.csv", "w") as f:
     f.write("0,1\n\n1,1\n")
+open("one_s.csv", "w").write("0 0\n")
+open("one_t.csv", "w").write("3, 4\n")
+open("u_row.csv", "w").write("0, 1, 2\n")
+open("v_col.csv", "w").write("1\n2\n3\n")
 # A problem with distinct costs, its Fortran-order twin and the brute-force answer
 # (equal sizes + uniform weights: EMD = best assignment / n).
 rng = np.random.default_rng(7)
@@ -149,6 +153,16 @@ expect_error "describe of an unknown method fails" "no.such.method" describe no.
 g plugins
 check "plugins exits 0" test "$rc" -eq 0
 check "plugins lists at least one loaded plugin" grep -qE '^loaded[[:space:]]' out.txt
+g --plugin-path "$SCRATCH/no/such/plugin.so" plugins
+check "plugins reports a missing --plugin-path as rejected with a reason" \
+    grep -qE '^rejected[[:space:]]+.*no/such/plugin\.so' out.txt
+check "plugins still loads the default plugins after a bad --plugin-path" grep -qE '^loaded[[:space:]]' out.txt
+# The build tree's broken fixture plugins, when this executable sits in <build>/bin.
+broken_dir=$(dirname "$(dirname "$GEOMRT")")/tests/plugins/broken
+if compgen -G "$broken_dir/*.so" >/dev/null; then
+    g --plugin-path "$broken_dir" plugins
+    check "plugins shows why broken plugins were rejected" grep -qE '^[[:space:]]+reason: .+' out.txt
+fi
 
 # ------------------------------------------------------------------ run
 g run ot.emd --input xs=xs.npy --input xt=xt.npy --param metric=sqeuclidean --json
@@ -171,8 +185,13 @@ check "--out writes dense outputs and scalars" py_check 'np.load("outdir/alpha.n
 g run ot.emd --input xs=xs.csv --input xt=xt.csv --json
 check "csv inputs give cost 1.0" json_check 'abs(j["cost"] - 1.0) < 1e-12'
 
+g run ot.emd --input xs=one_s.csv --input xt=one_t.csv --json
+check "a one-row csv is a 1 x d matrix for a rank-2 input" json_check 'abs(j["cost"] - 25.0) < 1e-12'
+g run ot.wasserstein_1d --input xs=u_row.csv --input xt=v_col.csv --json
+check "a one-row or one-column csv is a vector" json_check 'abs(j["cost"] - 1.0) < 1e-12'
+
 expected=$(cat expected_cost.txt)
-g run ot.emd --input xs=ys_c.npy --input xt=yt.npy --json
+g run ot.emd --input xs=ys_c.npy --input xt=yt.npy --threads 1 --json
 check "C-order point clouds give the brute-force cost" json_check "abs(j['cost'] - $expected) < 1e-9"
 g run ot.emd --input xs=ys_f.npy --input xt=yt.npy --json
 check "Fortran-order npy gives the same cost" json_check "abs(j['cost'] - $expected) < 1e-9"

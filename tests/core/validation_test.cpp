@@ -127,7 +127,7 @@ TEST_CASE("parameters are converted, range-checked and defaulted", "[validation]
         REQUIRE(geomrt_args_set_param_string(a2.get(), b.name, b.value) == GEOMRT_OK);
         INFO(b.name << "=" << b.value);
         CHECK(invoke_fails(rt.get(), "test.params", a2.get(), &msg) == b.code);
-        CHECK(msg.find(b.part) != std::string::npos);
+        CHECK_THAT(msg, Catch::Contains(b.part));
         CHECK(msg.find(std::string("parameter '") + b.name + "'") != std::string::npos);
     }
     auto a3 = new_args();

@@ -175,7 +175,8 @@ TEST_CASE("emd with 1 and 2 threads gives identical results", "[ot][emd][threads
     auto a = new_args();
     set_mat(a.get(), "xs", x);
     set_mat(a.get(), "xt", y);
-    set_vec(a.get(), "a", random_weights(g, 300));
+    const auto wa = random_weights(g, 300);
+    set_vec(a.get(), "a", wa);
     auto o1 = run_emd(rt.get(), a.get(), 300, 250, 1);
     auto o2 = run_emd(rt.get(), a.get(), 300, 250, 2);
     CHECK(o1.cost == o2.cost);
@@ -225,7 +226,7 @@ TEST_CASE("emd rejects bad input with a clear error and leaves the caller's buff
         {"M and xs", [&](geomrt_args *a) { set_mat(a, "M", M); set_mat(a, "xs", x); set_mat(a, "xt", y); },
          GEOMRT_EINVAL, "not both"},
         {"xs only", [&](geomrt_args *a) { set_mat(a, "xs", x); }, GEOMRT_EINVAL, "'xt'"},
-        {"unequal masses", [&](geomrt_args *a) { set_mat(a, "M", M); std::vector<double> w(6, 0.2); set_vec(a, "a", w); },
+        {"unequal masses", [&](geomrt_args *a) { set_mat(a, "M", M); static std::vector<double> w(6, 0.2); set_vec(a, "a", w); },
          GEOMRT_EINVAL, "total masses"},
         {"negative mass", [&](geomrt_args *a) {
              set_mat(a, "M", M);

@@ -8,6 +8,7 @@ using namespace gt;
 
 namespace {
 
+// The args borrow M, a and b: they must outlive the call.
 Args problem(const Mat &M, const std::vector<double> &a, const std::vector<double> &b, double reg) {
     auto args = new_args();
     set_mat(args.get(), "M", M);
@@ -57,8 +58,9 @@ TEST_CASE("sinkhorn matches POT's sinkhorn_log transport cost", "[ot][sinkhorn][
         CHECK(scalar(r.get(), "marginal_error") <= 1e-12);
         // the same problem from point clouds
         auto pa = new_args();
-        set_mat(pa.get(), "xs", c.xs());
-        set_mat(pa.get(), "xt", c.xt());
+        const Mat xs = c.xs(), xt = c.xt();
+        set_mat(pa.get(), "xs", xs);
+        set_mat(pa.get(), "xt", xt);
         set_vec(pa.get(), "a", c.arrays.at("a"));
         set_vec(pa.get(), "b", c.arrays.at("b"));
         REQUIRE(geomrt_args_set_param_f64(pa.get(), "reg", c.param) == GEOMRT_OK);
@@ -132,7 +134,8 @@ TEST_CASE("sinkhorn results do not depend on the thread count or on annealing", 
     auto rt = ot_runtime();
     std::mt19937_64 g(12);
     Mat M = sqdist(uniform_points(g, 150, 2), uniform_points(g, 130, 2));
-    auto args = problem(M, random_weights(g, 150), random_weights(g, 130), 0.01);
+    const auto wa = random_weights(g, 150), wb = random_weights(g, 130);
+    auto args = problem(M, wa, wb, 0.01);
     auto r1 = invoke(rt.get(), "ot.sinkhorn", args.get(), 1);
     auto r2 = invoke(rt.get(), "ot.sinkhorn", args.get(), 2);
     CHECK(dense(r1.get(), "plan", 150 * 130) == dense(r2.get(), "plan", 150 * 130));
@@ -191,7 +194,8 @@ TEST_CASE("sinkhorn reports non-convergence and rejects bad input without touchi
     Mn(0, 0) = std::numeric_limits<double>::quiet_NaN();
     auto nan_args = problem(Mn, a, b, 0.1);
     CHECK(invoke_fails(rt.get(), "ot.sinkhorn", nan_args.get()) == GEOMRT_EINVAL);
-    auto short_b = problem(M, a, std::vector<double>(29, 1.0 / 29), 0.1);
+    const std::vector<double> b29(29, 1.0 / 29);
+    auto short_b = problem(M, a, b29, 0.1);
     CHECK(invoke_fails(rt.get(), "ot.sinkhorn", short_b.get()) == GEOMRT_ESHAPE);
     CHECK(M.v == M0.v);
 }

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages geomrt needs to build, test and benchmark (run as root).
+set -euo pipefail
+pkgs=(cmake g++ make pkg-config libeigen3-dev libopenblas-dev libboost-dev catch2 python3-numpy)
+if [[ "${1:-}" == "--all" ]]; then
+  pkgs+=(python3-pot python3-scipy)  # reference values and benchmarks
+fi
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if ((${#missing[@]})); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
