@@ -227,9 +227,11 @@ bool parse_double(const std::string &s, double &out) {
 }
 
 std::string range_text(const ParamDesc &p) {
-    std::string lo = (p.flags & GEOMRT_PARAM_MIN_EXCLUSIVE) ? "(" : "[";
-    std::string hi = (p.flags & GEOMRT_PARAM_MAX_EXCLUSIVE) ? ")" : "]";
-    return lo + fmt_double(p.min) + ", " + fmt_double(p.max) + hi;
+    const bool lo_ex = p.flags & GEOMRT_PARAM_MIN_EXCLUSIVE, hi_ex = p.flags & GEOMRT_PARAM_MAX_EXCLUSIVE;
+    const bool has_lo = std::isfinite(p.min), has_hi = std::isfinite(p.max);
+    if (has_lo && !has_hi) return std::string(lo_ex ? "> " : ">= ") + fmt_double(p.min);
+    if (has_hi && !has_lo) return std::string(hi_ex ? "< " : "<= ") + fmt_double(p.max);
+    return std::string("in ") + (lo_ex ? "(" : "[") + fmt_double(p.min) + ", " + fmt_double(p.max) + (hi_ex ? ")" : "]");
 }
 
 }  // namespace
@@ -256,7 +258,7 @@ ParamValue convert_param(const std::string &method, const ParamDesc &p, const ge
         bool lo_ok = (p.flags & GEOMRT_PARAM_MIN_EXCLUSIVE) ? d > p.min : d >= p.min;
         bool hi_ok = (p.flags & GEOMRT_PARAM_MAX_EXCLUSIVE) ? d < p.max : d <= p.max;
         if (!lo_ok || !hi_ok)
-            throw Error(GEOMRT_EINVAL, where + " must be in " + range_text(p) + ", got " + fmt_double(d));
+            throw Error(GEOMRT_EINVAL, where + " must be " + range_text(p) + ", got " + fmt_double(d));
         if (p.type == GEOMRT_PARAM_I64) {
             if (v.type == GEOMRT_PARAM_I64) {
                 out.i = v.i;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 namespace geomrt_cli {
@@ -35,11 +36,17 @@ inline std::string quote(const std::string &s) {
     return out + "\"";
 }
 
-/** A JSON number with full double precision (%.17g); NaN and infinities become null. */
+/**
+ * A JSON number that reads back as exactly `v` (the shortest of %.15g, %.16g,
+ * %.17g that round-trips); NaN and infinities become null.
+ */
 inline std::string number(double v) {
     if (!std::isfinite(v)) return "null";
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
+    for (int precision = 15; precision <= 17; ++precision) {
+        std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+        if (std::strtod(buf, nullptr) == v) break;
+    }
     return buf;
 }
 

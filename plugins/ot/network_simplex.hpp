@@ -22,10 +22,22 @@
 // (last blocking arc of the cycle, traversed from the apex in the direction of
 // the entering arc), so degenerate pivots cannot cycle.
 //
-// Entering arc: block search (block = max(sqrt(n m), 10) arcs, cyclic). With
-// threads > 1 several consecutive blocks are scanned at once and the first one
-// holding a candidate is used, so the pivot sequence (and the result) does not
-// depend on the thread count.
+// Entering arc: block search (block = max(sqrt(n m), 10) arcs, cyclic; the
+// most negative reduced cost of the first block that has one below -tol,
+// tol = 1e-14 max|C|). The scan of a block walks rows of the cost callable
+// with SSE2 (a vector minimum per 64 arcs, a scalar rescan of improving chunks
+// only). Every 4096 pivots, and before optimality is declared, the potentials
+// are recomputed exactly from the tree so that rounding drift cannot build up.
+//
+// Threads: when a search has failed GEOMRT_NS_PARALLEL_AFTER blocks in a row,
+// the rest of the sweep is handed out block by block (atomic ticket) to the
+// calling thread and the workers; the answer is the lowest-numbered block that
+// holds a candidate, exactly what the sequential sweep returns, so the pivot
+// sequence and the result are identical for any thread count. Workers spin
+// briefly after a sweep and otherwise sleep; the calling thread never waits
+// for a worker that has not claimed a block.
+//
+// Costs must be finite. Node indices are int32 (n + m < 2^31).
 #ifndef GEOMRT_OT_NETWORK_SIMPLEX_HPP
 #define GEOMRT_OT_NETWORK_SIMPLEX_HPP
 
@@ -91,16 +103,19 @@ public:
         init();
         EmdStatus status = EmdStatus::Optimal;
         bool fresh = true;  // potentials recomputed exactly from the tree since the last pivot
-        int64_t it = 0;
+        int64_t it = 0, next_check = kCheckEvery;
         int guard = 0;
         for (;;) {
             if (max_iter > 0 && it >= max_iter) {
                 status = EmdStatus::MaxIterReached;
                 break;
             }
-            if ((it & (kCheckEvery - 1)) == 0 && it > 0 && should_stop && should_stop()) {
-                status = EmdStatus::Cancelled;
-                break;
+            if (it >= next_check) {
+                next_check = it + kCheckEvery;
+                if (should_stop && should_stop()) {
+                    status = EmdStatus::Cancelled;
+                    break;
+                }
             }
             int64_t ei, ej;
             if (!find_entering(ei, ej)) {
@@ -120,6 +135,7 @@ public:
                 if (++guard > 200) break;
                 continue;
             }
+            guard = 0;
             pivot(ei, ej);
 #ifdef GEOMRT_NS_VALIDATE
             check_tree();

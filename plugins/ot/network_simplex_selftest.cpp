@@ -362,7 +362,7 @@ Problem random_problem(int64_t n, int64_t m, CostKind ck, WeightKind wk, uint64_
 }
 
 void random_cases(bool big) {
-    std::printf("[2] random problems: certificate of optimality, thread-count invariance\n");
+    std::printf("[2] random problems: certificate of optimality; 2-4 threads give bit-identical results\n");
     struct Sz {
         int64_t n, m;
     };
@@ -387,8 +387,9 @@ void random_cases(bool big) {
                 EmdStatus st1 = solve(P, s1, 1);
                 CHECK(st1 == EmdStatus::Optimal, "%s: status %s", tag, status_name(st1));
                 certify(P, s1, tag, z.n * z.m >= 30000 || (z.n == 37 && w == 0));
-                EmdStatus st2 = solve(P, s2, 2);
-                CHECK(st2 == st1 && same_solution(s1, s2), "%s: 2 threads differ from 1 thread", tag);
+                const int th = 2 + static_cast<int>(seed % 3);  // 2, 3 or 4 threads
+                EmdStatus st2 = solve(P, s2, th);
+                CHECK(st2 == st1 && same_solution(s1, s2), "%s: %d threads differ from 1 thread", tag, th);
             }
         }
     }

@@ -200,7 +200,7 @@ check "Fortran-order cost matrix gives the same cost" json_check "abs(j['cost'] 
 g run ot.emd --input xs=xs32.npy --input xt=xt.npy --json
 check "float32 npy is accepted for float64 inputs" json_check 'abs(j["cost"] - 1.0) < 1e-12'
 
-g run ot.sinkhorn --input M=M.npy --param reg=0.05 --json
+g run ot.sinkhorn --input M=M.npy --param reg=0.05 --threads 1 --json
 check "ot.sinkhorn runs with --param reg" json_check '0 < j["cost"] < 1e3 and j["outputs"]["plan"]["shape"] == [4, 4]'
 g run ot.wasserstein_1d --input xs=u.npy --input xt=v.npy --json
 check "ot.wasserstein_1d of shifted samples is 1" json_check 'abs(j["cost"] - 1.0) < 1e-12'
