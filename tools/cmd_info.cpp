@@ -184,6 +184,10 @@ void describe_text(const geomrt_method *m) {
 }  // namespace
 
 int cmd_list(const GlobalOptions &global, ArgCursor &args) {
+    if (args.take_flag("--help", "-h")) {
+        print_usage(stdout);
+        return kExitOk;
+    }
     expect_no_more(args, "list");
     RuntimePtr rt = make_runtime(global.plugin_paths);
     const std::vector<const geomrt_method *> methods = all_methods(rt.get());
@@ -220,6 +224,10 @@ int cmd_describe(const GlobalOptions &global, ArgCursor &args) {
 }
 
 int cmd_plugins(const GlobalOptions &global, ArgCursor &args) {
+    if (args.take_flag("--help", "-h")) {
+        print_usage(stdout);
+        return kExitOk;
+    }
     expect_no_more(args, "plugins");
     RuntimePtr rt = make_runtime(global.plugin_paths);
     const std::vector<PluginReportEntry> report = plugin_report(rt.get());

@@ -9,7 +9,9 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <string>
 #include <unistd.h>
+#include <vector>
 
 namespace geomrt_cli {
 namespace {

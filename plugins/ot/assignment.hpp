@@ -12,16 +12,29 @@
 //   1. column reduction          v_j = min_i C_ij, greedy assignment of argmins;
 //   2. reduction transfer        for rows that got exactly one column, move the
 //                                slack to that column's price;
-//   3. augmenting row reduction  two auction-like passes over the free rows;
+//   3. augmenting row reduction  two auction-like passes over the free rows
+//                                (re-processing of displaced rows is capped);
 //   4. augmentation              for each remaining free row, a Dijkstra
-//                                shortest augmenting path over reduced costs
-//                                C_ij - u_i - v_j, scanning columns in
-//                                "ready / todo / unscanned" blocks, followed by
-//                                the usual price update of the scanned columns.
+//                                shortest augmenting path over the reduced
+//                                costs C_ij - u_i - v_j, then the usual price
+//                                update of the scanned columns and the flip of
+//                                the alternating path.
+// Phase 4 keeps everything in dense column-indexed arrays so that one scan step
+// (relax through the row of the scanned column + find the next minimum) is a
+// single contiguous pass over the cost row; unassigned columns win ties at the
+// minimum, which ends a search early (important for integer costs with many
+// ties). The pass is vectorized with SSE2, or AVX2 chosen at run time on x86-64
+// (GCC/Clang); GEOMRT_LSA_NO_AVX2 / GEOMRT_LSA_NO_SIMD select the SSE2 / scalar
+// kernels. The kernels do the same arithmetic (no FMA, same operation order);
+// only tie-breaking among equal reduced costs in phase 3 may differ, so builds
+// may return different (equally optimal) permutations on ties.
+//
 // Everything is done in double. The dual invariant maintained throughout is:
 // for each assigned row i, C_i,x(i) - v_x(i) <= C_ij - v_j for all j (so
 // u_i := C_i,x(i) - v_x(i) is feasible). Phases 1-4 preserve it (phase 3
 // only lowers prices, which never hurts the other assigned rows).
+// Uses IEEE infinities as sentinels internally. The self-test also passes with
+// -ffast-math, but then the detection of non-finite inputs is not reliable.
 //
 // Complexity O(n^3) worst case; typically far less after phases 1-3.
 // Memory: O(n) besides the input.

@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""Benchmark geomrt's OT methods against POT and SciPy, in one process, on the same inputs.
+
+    /usr/bin/python3 bench/bench_ot.py [--build build] [--quick] [--write docs/BENCHMARKS.md]
+
+geomrt is called through its C API (ctypes) and timed around geomrt_invoke (input checks
+included); peers are timed around their solver call. Each timing is the best of R runs.
+Ratios > 1 mean geomrt is faster.
+"""
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+import ot
+import scipy.optimize
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from geomrt_ctypes import Geomrt  # noqa: E402
+
+
+def best(fn, repeats):
+    out, times = None, []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return out, min(times)
+
+
+def best_geomrt(g, repeats, *args, **kw):
+    res, times = None, []
+    for _ in range(repeats):
+        res, dt = g.invoke(*args, **kw)
+        times.append(dt)
+    return res, min(times)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--quick", action="store_true", help="smaller sizes, one repeat")
+    ap.add_argument("--write", help="write the results table into this markdown file")
+    opt = ap.parse_args()
+    g = Geomrt(opt.build)
+    rng = np.random.default_rng(0)
+    R = 1 if opt.quick else 3
+    rows = []
+
+    def row(case, peer, t_peer, t_geo, v_peer, v_geo):
+        rel = abs(v_peer - v_geo) / max(abs(v_peer), 1e-300)
+        rows.append((case, peer, t_peer, t_geo, t_peer / t_geo, rel))
+        print(f"{case:45s} {peer:38s} peer {t_peer:8.4f}s  geomrt {t_geo:8.4f}s  ratio {t_peer / t_geo:6.2f}x"
+              f"  rel.diff {rel:.1e}", flush=True)
+
+    # Exact OT: uniform 2-D points in [0,1]^2, squared Euclidean, uniform weights.
+    for n in ([500] if opt.quick else [500, 1000, 2000]):
+        xs, xt = rng.uniform(size=(n, 2)), rng.uniform(size=(n, 2))
+        M = ot.dist(xs, xt)
+        a = np.full(n, 1.0 / n)
+        inp = {"M": M}
+        geo, t_geo = best_geomrt(g, R, "ot.emd", inp)
+        geo_ns, t_ns = best_geomrt(g, R, "ot.emd", inp, {"assignment_fast_path": "false"})
+        for threads, label in ((1, "ot.emd (1 thread)"), ("max", 'ot.emd numThreads="max"')):
+            G, t = best(lambda: ot.emd(a, a, M, numItermax=10**8, numThreads=threads), R)
+            v = float((G * M).sum())
+            row(f"emd n={n} (geomrt default: assignment path)", label, t, t_geo, v, geo["cost"])
+            row(f"emd n={n} (geomrt network simplex)", label, t, t_ns, v, geo_ns["cost"])
+        (ri, ci), t = best(lambda: scipy.optimize.linear_sum_assignment(M), R)
+        row(f"emd n={n} (geomrt default: assignment path)", "scipy linear_sum_assignment", t, t_geo,
+            float(M[ri, ci].sum() / n), geo["cost"])
+    # Exact OT with non-uniform weights and unequal sizes (network simplex only).
+    n, m = (500, 400) if opt.quick else (2000, 1500)
+    xs, xt = rng.uniform(size=(n, 2)), rng.uniform(size=(m, 2))
+    M = ot.dist(xs, xt)
+    a, b = rng.uniform(0.1, 1, n), rng.uniform(0.1, 1, m)
+    a /= a.sum()
+    b /= b.sum()
+    geo, t_geo = best_geomrt(g, R, "ot.emd", {"M": M, "a": a, "b": b})
+    G, t = best(lambda: ot.emd(a, b, M, numItermax=10**8, numThreads="max"), R)
+    row(f"emd {n}x{m} non-uniform weights", 'ot.emd numThreads="max"', t, t_geo, float((G * M).sum()), geo["cost"])
+
+    # Entropic OT: eps = 0.05 x max cost, tolerance 1e-9 (geomrt: L1 marginal error; POT: L2 of the
+    # column marginal error, which is never larger, so POT stops no later than geomrt would).
+    for n in ([500] if opt.quick else [1000, 2000]):
+        xs, xt = rng.uniform(size=(n, 2)), rng.uniform(size=(n, 2))
+        M = ot.dist(xs, xt)
+        a = np.full(n, 1.0 / n)
+        reg = 0.05 * M.max()
+        geo, t_geo = best_geomrt(g, R, "ot.sinkhorn", {"M": M}, {"reg": reg, "tol": 1e-9})
+        P, t = best(lambda: ot.sinkhorn(a, a, M, reg, method="sinkhorn_log", numItermax=100000, stopThr=1e-9), R)
+        row(f"sinkhorn n={n} eps=0.05 max M tol=1e-9", "ot.sinkhorn method=sinkhorn_log", t, t_geo,
+            float((P * M).sum()), geo["cost"])
+        P, t = best(lambda: ot.sinkhorn(a, a, M, reg, method="sinkhorn", numItermax=100000, stopThr=1e-9), R)
+        row(f"sinkhorn n={n} eps=0.05 max M tol=1e-9", "ot.sinkhorn method=sinkhorn (plain)", t, t_geo,
+            float((P * M).sum()), geo["cost"])
+
+    if opt.write:
+        cmd = "/usr/bin/python3 bench/bench_ot.py " + " ".join(sys.argv[1:])
+        lines = ["| case | peer | peer (s) | geomrt (s) | speedup | rel. diff of cost |", "|---|---|---|---|---|---|"]
+        for case, peer, tp, tg, ratio, rel in rows:
+            lines.append(f"| {case} | {peer} | {tp:.4f} | {tg:.4f} | {ratio:.2f}x | {rel:.1e} |")
+        table = "\n".join(lines)
+        text = open(opt.write).read() if os.path.exists(opt.write) else ""
+        start, end = "<!-- bench_ot:start -->", "<!-- bench_ot:end -->"
+        block = f"{start}\nCommand: `{cmd}` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)\n\n{table}\n{end}"
+        if start in text:
+            text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+        else:
+            text += "\n" + block + "\n"
+        open(opt.write, "w").write(text)
+
+
+if __name__ == "__main__":
+    main()
