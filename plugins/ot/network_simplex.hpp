@@ -37,6 +37,11 @@
 // briefly after a sweep and otherwise sleep; the calling thread never waits
 // for a worker that has not claimed a block.
 //
+// Statuses: Optimal (plan, duals and cost as documented); Infeasible (the
+// masses do not balance: an artificial arc keeps > 1e-9 * total); for
+// MaxIterReached / Cancelled the outputs describe the last basis (its real
+// arcs and potentials), which need not satisfy the marginals.
+//
 // Costs must be finite. Node indices are int32 (n + m < 2^31).
 #ifndef GEOMRT_OT_NETWORK_SIMPLEX_HPP
 #define GEOMRT_OT_NETWORK_SIMPLEX_HPP
