@@ -1,251 +1,18 @@
 // ot.sinkhorn: entropic optimal transport by Sinkhorn scaling with log-domain absorption
 // and epsilon annealing.
 //
-// The plan is P_ij = exp((f_i + g_j - C_ij) / eps). The solver keeps log-domain potentials
-// (f, g) and a kernel K_ij = exp((f_i + g_j - C_ij) / eps) built by one exact log-sum-exp
-// pass, then runs cheap scaling iterations P = diag(u) K diag(v). Whenever the scalings
-// leave [e^-40, e^40] they are absorbed into (f, g) and the kernel is rebuilt, so no value
-// overflows or underflows to a zero row whatever eps is. One streaming pass over K does a
-// whole iteration: row i gives (K v)_i, hence u_i, and its contribution u_i K_i. to K^T u.
-// Column sums are reduced over a fixed number of row blocks, so results do not depend on
-// the number of threads.
+// The solver itself is in sinkhorn_solver.hpp.
 #include <cmath>
 #include <limits>
 
 #include "common.hpp"
 #include "ot_methods.hpp"
+#include "sinkhorn_solver.hpp"
 
 namespace geomrt {
 namespace ot {
 
 namespace {
-
-constexpr double kAbsorbLog = 40.0;  // absorb scalings once |log u| or |log v| exceeds this
-constexpr int kBlocks = 16;          // fixed row blocks for deterministic column reductions
-constexpr int64_t kParallelMin = 1 << 20;  // below this many kernel entries one thread is faster
-
-/// Dot product with four independent accumulators (vectorizable; fixed order, so deterministic).
-inline double dot(const double *x, const double *y, int64_t m) {
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    int64_t j = 0;
-    for (; j + 4 <= m; j += 4) {
-        s0 += x[j] * y[j];
-        s1 += x[j + 1] * y[j + 1];
-        s2 += x[j + 2] * y[j + 2];
-        s3 += x[j + 3] * y[j + 3];
-    }
-    for (; j < m; ++j) s0 += x[j] * y[j];
-    return (s0 + s1) + (s2 + s3);
-}
-
-template <class Cost>
-class SinkhornSolver {
-public:
-    SinkhornSolver(int64_t n, int64_t m, const double *a, const double *b, const Cost &cost, int threads)
-        : n_(n), m_(m), a_(a), b_(b), cost_(cost), threads_(n * m >= kParallelMin ? threads : 1),
-          nb_(static_cast<int>(std::min<int64_t>(kBlocks, n))),
-          K_(static_cast<size_t>(n * m)), f_(n, 0.0), g_(m, 0.0), u_(n, 1.0), v_(m, 1.0), colsum_(m),
-          partial_(static_cast<size_t>(nb_) * m), loga_(n), logb_(m) {
-        for (int64_t i = 0; i < n; ++i) loga_[i] = std::log(a[i]);
-        for (int64_t j = 0; j < m; ++j) logb_[j] = std::log(b[j]);
-    }
-
-    /// Fold the scalings into the potentials, then exact log-domain updates of g and f; rebuilds K.
-    void rebuild(double eps) {
-        // The scalings belong to the kernel built at the previous eps.
-        for (int64_t i = 0; i < n_; ++i) f_[i] += eps_ * std::log(u_[i]);
-        for (int64_t j = 0; j < m_; ++j) g_[j] += eps_ * std::log(v_[j]);
-        eps_ = eps;
-        update_g_logdomain(eps);
-        update_f_and_kernel(eps);
-        std::fill(u_.begin(), u_.end(), 1.0);
-        std::fill(v_.begin(), v_.end(), 1.0);
-        column_sums();
-    }
-
-    /// One scaling iteration; returns the L1 column-marginal error of the new plan (rows are exact),
-    /// or a negative value if the scalings need absorbing first.
-    double iterate() {
-        for (int64_t j = 0; j < m_; ++j) {
-            if (!(colsum_[j] > 0)) return -1;
-            v_[j] = b_[j] / colsum_[j];
-        }
-        bool bad = false;
-        const int64_t n = n_, m = m_;
-#pragma omp parallel for num_threads(threads_) schedule(static) reduction(|| : bad)
-        for (int blk = 0; blk < nb_; ++blk) {
-            double *part = &partial_[static_cast<size_t>(blk) * m];
-            std::fill(part, part + m, 0.0);
-            const int64_t i0 = n * blk / nb_, i1 = n * (blk + 1) / nb_;
-            for (int64_t i = i0; i < i1; ++i) {
-                const double *Ki = &K_[static_cast<size_t>(i * m)];
-                const double r = dot(Ki, v_.data(), m);
-                if (!(r > 0) || !std::isfinite(r)) {
-                    bad = true;
-                    continue;
-                }
-                const double ui = a_[i] / r;
-                u_[i] = ui;
-                for (int64_t j = 0; j < m; ++j) part[j] += ui * Ki[j];
-            }
-        }
-        if (bad) return -1;
-        reduce_columns();
-        double err = 0, worst = 0;
-        for (int64_t j = 0; j < m_; ++j) {
-            err += std::fabs(v_[j] * colsum_[j] - b_[j]);
-            worst = std::max(worst, std::fabs(std::log(v_[j])));
-        }
-        for (int64_t i = 0; i < n_; ++i) worst = std::max(worst, std::fabs(std::log(u_[i])));
-        if (!std::isfinite(err) || worst > kAbsorbLog) return -1;
-        return err;
-    }
-
-    /// Column-marginal error of the plan diag(u) K diag(v) without iterating.
-    double current_error() const {
-        double err = 0;
-        for (int64_t j = 0; j < m_; ++j) err += std::fabs(v_[j] * colsum_[j] - b_[j]);
-        return err;
-    }
-
-    const std::vector<double> &K() const { return K_; }
-    const std::vector<double> &u() const { return u_; }
-    const std::vector<double> &v() const { return v_; }
-    const std::vector<double> &f() const { return f_; }
-    const std::vector<double> &g() const { return g_; }
-
-private:
-    void update_g_logdomain(double eps) {
-        // g_j = eps log b_j - eps LSE_i((f_i - C_ij)/eps), with an online max per column, in row blocks.
-        const int64_t n = n_, m = m_;
-        std::vector<double> mx(static_cast<size_t>(nb_) * m), s(static_cast<size_t>(nb_) * m);
-#pragma omp parallel for num_threads(threads_) schedule(static)
-        for (int blk = 0; blk < nb_; ++blk) {
-            double *bm = &mx[static_cast<size_t>(blk) * m], *bs = &s[static_cast<size_t>(blk) * m];
-            std::fill(bm, bm + m, -std::numeric_limits<double>::infinity());
-            std::fill(bs, bs + m, 0.0);
-            const int64_t i0 = n * blk / nb_, i1 = n * (blk + 1) / nb_;
-            for (int64_t i = i0; i < i1; ++i) {
-                const double fi = f_[i];
-                for (int64_t j = 0; j < m; ++j) {
-                    const double t = (fi - cost_(i, j)) / eps;
-                    if (t > bm[j]) {
-                        bs[j] = bs[j] * std::exp(bm[j] - t) + 1.0;
-                        bm[j] = t;
-                    } else {
-                        bs[j] += std::exp(t - bm[j]);
-                    }
-                }
-            }
-        }
-        for (int64_t j = 0; j < m; ++j) {
-            double M = -std::numeric_limits<double>::infinity();
-            for (int blk = 0; blk < nb_; ++blk) M = std::max(M, mx[static_cast<size_t>(blk) * m + j]);
-            double S = 0;
-            for (int blk = 0; blk < nb_; ++blk) {
-                const size_t k = static_cast<size_t>(blk) * m + j;
-                if (s[k] > 0) S += s[k] * std::exp(mx[k] - M);
-            }
-            g_[j] = eps * logb_[j] - eps * (M + std::log(S));
-        }
-    }
-
-    void update_f_and_kernel(double eps) {
-        // f_i = eps log a_i - eps LSE_j((g_j - C_ij)/eps); K_i. = a_i softmax_j((g_j - C_ij)/eps).
-        const int64_t n = n_, m = m_;
-#pragma omp parallel for num_threads(threads_) schedule(static)
-        for (int64_t i = 0; i < n; ++i) {
-            double *Ki = &K_[static_cast<size_t>(i * m)];
-            double mx = -std::numeric_limits<double>::infinity();
-            for (int64_t j = 0; j < m; ++j) {
-                Ki[j] = (g_[j] - cost_(i, j)) / eps;
-                mx = std::max(mx, Ki[j]);
-            }
-            double s = 0;
-            for (int64_t j = 0; j < m; ++j) {
-                Ki[j] = std::exp(Ki[j] - mx);
-                s += Ki[j];
-            }
-            const double scale = a_[i] / s;
-            for (int64_t j = 0; j < m; ++j) Ki[j] *= scale;
-            f_[i] = eps * loga_[i] - eps * (mx + std::log(s));
-        }
-    }
-
-    void column_sums() {
-        const int64_t n = n_, m = m_;
-#pragma omp parallel for num_threads(threads_) schedule(static)
-        for (int blk = 0; blk < nb_; ++blk) {
-            double *part = &partial_[static_cast<size_t>(blk) * m];
-            std::fill(part, part + m, 0.0);
-            const int64_t i0 = n * blk / nb_, i1 = n * (blk + 1) / nb_;
-            for (int64_t i = i0; i < i1; ++i) {
-                const double *Ki = &K_[static_cast<size_t>(i * m)];
-                for (int64_t j = 0; j < m; ++j) part[j] += u_[i] * Ki[j];
-            }
-        }
-        reduce_columns();
-    }
-
-    void reduce_columns() {
-        std::fill(colsum_.begin(), colsum_.end(), 0.0);
-        for (int blk = 0; blk < nb_; ++blk) {
-            const double *part = &partial_[static_cast<size_t>(blk) * m_];
-            for (int64_t j = 0; j < m_; ++j) colsum_[j] += part[j];
-        }
-    }
-
-    int64_t n_, m_;
-    double eps_ = 1.0;
-    const double *a_, *b_;
-    const Cost &cost_;
-    int threads_;
-    int nb_;
-    std::vector<double> K_, f_, g_, u_, v_, colsum_, partial_, loga_, logb_;
-};
-
-struct SinkhornOutcome {
-    int64_t iterations = 0;
-    double error = 0;
-    bool converged = false;
-};
-
-/// Anneal eps from the cost range down to `eps`, then iterate to `tol`.
-template <class Cost>
-SinkhornOutcome run_sinkhorn(const Call &c, SinkhornSolver<Cost> &S, double eps, double cost_range, double tol,
-                             int64_t max_iter, bool anneal) {
-    std::vector<double> schedule;
-    if (anneal)
-        for (double e = cost_range; e > 2 * eps; e *= 0.5) schedule.push_back(e);
-    schedule.push_back(eps);
-    SinkhornOutcome out;
-    for (size_t stage = 0; stage < schedule.size(); ++stage) {
-        const double e = schedule[stage];
-        const bool last = stage + 1 == schedule.size();
-        const double stage_tol = last ? tol : std::max(tol, 1e-3);
-        const int64_t stage_max = last ? max_iter : 50;
-        S.rebuild(e);
-        int64_t it = 0;
-        double err = S.current_error();
-        while (err > stage_tol && it < stage_max && out.iterations < max_iter) {
-            double r = S.iterate();
-            ++it;
-            ++out.iterations;
-            if (r < 0) {
-                // Scalings left the safe range: absorb them and rebuild the kernel exactly
-                // (the rebuild itself is one log-domain Sinkhorn iteration).
-                S.rebuild(e);
-                err = S.current_error();
-                continue;
-            }
-            err = r;
-            if (out.iterations % 10 == 0) c.progress(-1.0, out.iterations, err);
-        }
-        out.error = err;
-        out.converged = err <= tol;
-    }
-    return out;
-}
 
 template <class Cost>
 void finish(const Call &c, const Problem &pr, const std::vector<int64_t> &ri, const std::vector<int64_t> &cj,
@@ -255,7 +22,8 @@ void finish(const Call &c, const Problem &pr, const std::vector<int64_t> &ri, co
     for (int64_t i = 0; i < ns; ++i) as[i] = pr.a[ri[i]];
     for (int64_t j = 0; j < ms; ++j) bs[j] = pr.b[cj[j]];
     SinkhornSolver<Cost> S(ns, ms, as.data(), bs.data(), cost, c.threads());
-    SinkhornOutcome o = run_sinkhorn(c, S, eps, cost_range, tol, max_iter, anneal);
+    SinkhornOutcome o = run_sinkhorn(S, eps, cost_range, tol, max_iter, anneal,
+                                     [&](int64_t it, double err) { c.progress(-1.0, it, err); });
     if (!o.converged) {
         char buf[256];
         std::snprintf(buf, sizeof buf,
