@@ -16,7 +16,11 @@ libdir=$(dirname "$(ls "$prefix"/lib*/libgeomrt.so)")
 # 1. CMake package
 cmake -S "$src/examples/c" -B "$scratch/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$scratch/cmake-build" >/dev/null
-LD_LIBRARY_PATH=$libdir "$scratch/cmake-build/1-emd"
+for ex in "$scratch"/cmake-build/[0-9]*-*; do
+  [[ -x $ex && -f $ex ]] || continue
+  echo "== $(basename "$ex")"
+  LD_LIBRARY_PATH=$libdir "$ex"
+done
 
 # 2. pkg-config
 export PKG_CONFIG_PATH=$libdir/pkgconfig
