@@ -89,6 +89,16 @@ void for_each_offset(const std::vector<int64_t> &shape, const std::vector<int64_
 template <class T>
 void check_values(const std::string &where, const T *p, const std::vector<int64_t> &shape,
                   const std::vector<int64_t> &strides, bool finite, bool nonneg) {
+    if (strides == contiguous_strides(shape)) {
+        // Fast path: one branch-light scan, then locate the culprit only if there is one.
+        const int64_t n = numel_of(shape);
+        bool ok = true;
+        for (int64_t k = 0; k < n; ++k) {
+            const double v = static_cast<double>(p[k]);
+            ok &= !(finite && !std::isfinite(v)) && !(nonneg && v < 0);
+        }
+        if (ok) return;
+    }
     for_each_offset(shape, strides, [&](int64_t k, int64_t off) {
         double v = static_cast<double>(p[off]);
         if (finite && !std::isfinite(v))

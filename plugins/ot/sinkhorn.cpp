@@ -14,6 +14,20 @@ namespace ot {
 
 namespace {
 
+[[noreturn]] void fail_noconverge(const Call &c, int64_t max_iter, double err, double tol) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  ": did not converge in max_iter=%lld iterations (marginal error %.3g > tol %.3g); "
+                  "raise max_iter, raise reg, or loosen tol",
+                  static_cast<long long>(max_iter), err, tol);
+    fail(GEOMRT_ENOCONVERGE, c.method() + buf);
+}
+
+template <class Solver, class Cost>
+void write_outputs(const Call &c, const Problem &pr, const std::vector<int64_t> &ri, const std::vector<int64_t> &cj,
+                   const Solver &S, const Cost &cost, double eps, const SinkhornOutcome &o);
+
+/// Solve on the support (ri, cj) with the kernel precision asked for, then write the outputs.
 template <class Cost>
 void finish(const Call &c, const Problem &pr, const std::vector<int64_t> &ri, const std::vector<int64_t> &cj,
             const Cost &cost, double eps, double tol, int64_t max_iter, bool anneal, double cost_range) {
@@ -21,38 +35,67 @@ void finish(const Call &c, const Problem &pr, const std::vector<int64_t> &ri, co
     std::vector<double> as(ns), bs(ms);
     for (int64_t i = 0; i < ns; ++i) as[i] = pr.a[ri[i]];
     for (int64_t j = 0; j < ms; ++j) bs[j] = pr.b[cj[j]];
-    SinkhornSolver<Cost> S(ns, ms, as.data(), bs.data(), cost, c.threads());
-    SinkhornOutcome o = run_sinkhorn(S, eps, cost_range, tol, max_iter, anneal,
-                                     [&](int64_t it, double err) { c.progress(-1.0, it, err); });
-    if (!o.converged) {
-        char buf[256];
-        std::snprintf(buf, sizeof buf,
-                      ": did not converge in max_iter=%lld iterations (marginal error %.3g > tol %.3g); "
-                      "raise max_iter, raise reg, or loosen tol",
-                      static_cast<long long>(max_iter), o.error, tol);
-        fail(GEOMRT_ENOCONVERGE, c.method() + buf);
+    const std::string precision = c.str("precision");
+    auto progress = [&](int64_t it, double err) { c.progress(-1.0, it, err); };
+    std::vector<double> f0, g0;
+    int64_t used = 0;
+    if (precision != "float64") {
+        // Float kernel: half the memory traffic per iteration. "mixed" then finishes in double.
+        SinkhornSolver<Cost, float> S32(ns, ms, as.data(), bs.data(), cost, c.threads());
+        const double tol32 = precision == "float32" ? tol : std::max(tol, 1e-7);
+        SinkhornOutcome o32 = run_sinkhorn(S32, eps, cost_range, tol32, max_iter, anneal, progress);
+        if (!o32.converged) fail_noconverge(c, max_iter, o32.error, tol32);
+        if (precision == "float32") {
+            write_outputs(c, pr, ri, cj, S32, cost, eps, o32);
+            return;
+        }
+        f0 = S32.absorbed_f();
+        g0 = S32.absorbed_g();
+        used = o32.iterations;
     }
+    SinkhornSolver<Cost, double> S(ns, ms, as.data(), bs.data(), cost, c.threads());
+    if (!f0.empty()) {
+        S.seed(f0, g0, eps);
+        anneal = false;
+    }
+    SinkhornOutcome o = run_sinkhorn(S, eps, cost_range, tol, std::max<int64_t>(max_iter - used, 1), anneal, progress);
+    o.iterations += used;
+    if (!o.converged) fail_noconverge(c, max_iter, o.error, tol);
+    write_outputs(c, pr, ri, cj, S, cost, eps, o);
+}
+
+template <class Solver, class Cost>
+void write_outputs(const Call &c, const Problem &pr, const std::vector<int64_t> &ri, const std::vector<int64_t> &cj,
+                   const Solver &S, const Cost &cost, double eps, const SinkhornOutcome &o) {
+    const int64_t ns = static_cast<int64_t>(ri.size()), ms = static_cast<int64_t>(cj.size());
     const int64_t n = pr.n, m = pr.m;
     double *P = c.out_f64("plan", {n, m});
     double *f = c.out_f64("f", {n});
     double *g = c.out_f64("g", {m});
     const auto &K = S.K(), &u = S.u(), &v = S.v();
-    double tc = 0, plogp = 0;
-    for (int64_t i = 0; i < ns; ++i) {
-        double *Pi = P + ri[i] * m;
-        const double *Ki = &K[static_cast<size_t>(i * ms)];
-        for (int64_t j = 0; j < ms; ++j) {
-            const double pij = u[i] * Ki[j] * v[j];
-            Pi[cj[j]] = pij;
-            tc += pij * cost(i, j);
-            if (pij > 0) plogp += pij * std::log(pij);
-        }
-    }
     const double inf = std::numeric_limits<double>::infinity();
     std::fill(f, f + n, -inf);
     std::fill(g, g + m, -inf);
     for (int64_t i = 0; i < ns; ++i) f[ri[i]] = S.f()[i] + eps * std::log(u[i]);
     for (int64_t j = 0; j < ms; ++j) g[cj[j]] = S.g()[j] + eps * std::log(v[j]);
+    // log P_ij = (f_i + g_j - C_ij)/eps, so sum P log P = (f.(P1) + g.(P^T 1) - <P, C>)/eps: no logs per entry.
+    double tc = 0, fr = 0;
+    std::vector<double> colmass(ms, 0.0);
+    for (int64_t i = 0; i < ns; ++i) {
+        double *Pi = P + ri[i] * m;
+        const auto *Ki = &K[static_cast<size_t>(i * ms)];
+        double rowmass = 0;
+        for (int64_t j = 0; j < ms; ++j) {
+            const double pij = u[i] * static_cast<double>(Ki[j]) * v[j];
+            Pi[cj[j]] = pij;
+            tc += pij * cost(i, j);
+            rowmass += pij;
+            colmass[j] += pij;
+        }
+        fr += f[ri[i]] * rowmass;
+    }
+    for (int64_t j = 0; j < ms; ++j) fr += g[cj[j]] * colmass[j];
+    const double plogp = (fr - tc) / eps;
     c.scalar("cost", tc);
     c.scalar("entropic_cost", tc + eps * plogp);
     c.scalar_i64("iterations", o.iterations);
@@ -120,6 +163,11 @@ void register_sinkhorn(sdk::Plugin &plugin) {
                    std::numeric_limits<double>::infinity(), GEOMRT_PARAM_MIN_EXCLUSIVE)
         .param_i64("max_iter", "maximum number of Sinkhorn iterations (all annealing stages together)", "100000", 1)
         .param_bool("anneal", "epsilon scaling: start from the cost range and halve reg down to its target", "true")
+        .param_enum("precision",
+                    "kernel storage: float64; mixed (float32 kernel until the marginal error is below 1e-7, then "
+                    "float64 to tol: same result, less memory traffic); float32 (throughout: fastest, the plan is "
+                    "exact for the kernel rounded to float32, about 1e-7 relative per entry)",
+                    "float64", "float64|mixed|float32")
         .output("plan", "transport plan (n x m)", GEOMRT_DTYPE_F64, 2, "n,m")
         .output("f", "source potential (n)", GEOMRT_DTYPE_F64, 1, "n")
         .output("g", "target potential (m)", GEOMRT_DTYPE_F64, 1, "m")

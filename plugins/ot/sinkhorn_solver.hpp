@@ -23,6 +23,8 @@
 #include <limits>
 #include <vector>
 
+#include <Eigen/Core>
+
 namespace geomrt {
 namespace ot {
 
@@ -32,20 +34,23 @@ constexpr int kBlocks = 16;          // fixed row blocks for deterministic colum
 constexpr int64_t kParallelMin = 1 << 20;  // below this many kernel entries one thread is faster
 
 /// Dot product with four independent accumulators (vectorizable; fixed order, so deterministic).
-inline double dot(const double *x, const double *y, int64_t m) {
+template <class T>
+inline double dot(const T *x, const double *y, int64_t m) {
     double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     int64_t j = 0;
     for (; j + 4 <= m; j += 4) {
-        s0 += x[j] * y[j];
-        s1 += x[j + 1] * y[j + 1];
-        s2 += x[j + 2] * y[j + 2];
-        s3 += x[j + 3] * y[j + 3];
+        s0 += static_cast<double>(x[j]) * y[j];
+        s1 += static_cast<double>(x[j + 1]) * y[j + 1];
+        s2 += static_cast<double>(x[j + 2]) * y[j + 2];
+        s3 += static_cast<double>(x[j + 3]) * y[j + 3];
     }
-    for (; j < m; ++j) s0 += x[j] * y[j];
+    for (; j < m; ++j) s0 += static_cast<double>(x[j]) * y[j];
     return (s0 + s1) + (s2 + s3);
 }
 
-template <class Cost>
+/// KT is the kernel's storage type: double, or float to halve memory traffic (the scalings,
+/// potentials and every sum stay double; the plan is then exact for the rounded kernel).
+template <class Cost, class KT = double>
 class SinkhornSolver {
 public:
     SinkhornSolver(int64_t n, int64_t m, const double *a, const double *b, const Cost &cost, int threads)
@@ -63,11 +68,20 @@ public:
         for (int64_t i = 0; i < n_; ++i) f_[i] += eps_ * std::log(u_[i]);
         for (int64_t j = 0; j < m_; ++j) g_[j] += eps_ * std::log(v_[j]);
         eps_ = eps;
-        update_g_logdomain(eps);
-        update_f_and_kernel(eps);
         std::fill(u_.begin(), u_.end(), 1.0);
         std::fill(v_.begin(), v_.end(), 1.0);
+        // Cheap path: an exact f-update builds the kernel from the current g. Only if some column
+        // of the kernel underflowed entirely (possible on the first build at tiny eps) is g updated
+        // exactly too (a column log-sum-exp pass) before rebuilding.
+        update_f_and_kernel(eps);
         column_sums();
+        bool empty_column = false;
+        for (int64_t j = 0; j < m_; ++j) empty_column = empty_column || !(colsum_[j] > 0);
+        if (empty_column) {
+            update_g_logdomain(eps);
+            update_f_and_kernel(eps);
+            column_sums();
+        }
     }
 
     /// One scaling iteration; returns the L1 column-marginal error of the new plan (rows are exact),
@@ -85,7 +99,7 @@ public:
             std::fill(part, part + m, 0.0);
             const int64_t i0 = n * blk / nb_, i1 = n * (blk + 1) / nb_;
             for (int64_t i = i0; i < i1; ++i) {
-                const double *Ki = &K_[static_cast<size_t>(i * m)];
+                const KT *Ki = &K_[static_cast<size_t>(i * m)];
                 const double r = dot(Ki, v_.data(), m);
                 if (!(r > 0) || !std::isfinite(r)) {
                     bad = true;
@@ -93,7 +107,7 @@ public:
                 }
                 const double ui = a_[i] / r;
                 u_[i] = ui;
-                for (int64_t j = 0; j < m; ++j) part[j] += ui * Ki[j];
+                for (int64_t j = 0; j < m; ++j) part[j] += ui * static_cast<double>(Ki[j]);
             }
         }
         if (bad) return -1;
@@ -115,7 +129,26 @@ public:
         return err;
     }
 
-    const std::vector<double> &K() const { return K_; }
+    const std::vector<KT> &K() const { return K_; }
+    /// Potentials with the current scalings absorbed: P_ij = u_i K_ij v_j = exp((F_i + G_j - C_ij)/eps).
+    std::vector<double> absorbed_f() const {
+        std::vector<double> r(f_);
+        for (int64_t i = 0; i < n_; ++i) r[i] += eps_ * std::log(u_[i]);
+        return r;
+    }
+    std::vector<double> absorbed_g() const {
+        std::vector<double> r(g_);
+        for (int64_t j = 0; j < m_; ++j) r[j] += eps_ * std::log(v_[j]);
+        return r;
+    }
+    /// Start from given potentials (e.g. from a float-kernel solve); call rebuild(eps) next.
+    void seed(const std::vector<double> &f, const std::vector<double> &g, double eps) {
+        f_ = f;
+        g_ = g;
+        eps_ = eps;
+        std::fill(u_.begin(), u_.end(), 1.0);
+        std::fill(v_.begin(), v_.end(), 1.0);
+    }
     const std::vector<double> &u() const { return u_; }
     const std::vector<double> &v() const { return v_; }
     const std::vector<double> &f() const { return f_; }
@@ -160,22 +193,24 @@ private:
     void update_f_and_kernel(double eps) {
         // f_i = eps log a_i - eps LSE_j((g_j - C_ij)/eps); K_i. = a_i softmax_j((g_j - C_ij)/eps).
         const int64_t n = n_, m = m_;
-#pragma omp parallel for num_threads(threads_) schedule(static)
-        for (int64_t i = 0; i < n; ++i) {
-            double *Ki = &K_[static_cast<size_t>(i * m)];
-            double mx = -std::numeric_limits<double>::infinity();
-            for (int64_t j = 0; j < m; ++j) {
-                Ki[j] = (g_[j] - cost_(i, j)) / eps;
-                mx = std::max(mx, Ki[j]);
+        const double inv = 1.0 / eps;
+#pragma omp parallel num_threads(threads_)
+        {
+            Eigen::ArrayXd row(m);
+#pragma omp for schedule(static)
+            for (int64_t i = 0; i < n; ++i) {
+                double mx = -std::numeric_limits<double>::infinity();
+                for (int64_t j = 0; j < m; ++j) {
+                    row[j] = (g_[j] - cost_(i, j)) * inv;
+                    mx = std::max(mx, row[j]);
+                }
+                row = (row - mx).exp();  // vectorized exp
+                const double s = row.sum();
+                row *= a_[i] / s;
+                KT *Ki = &K_[static_cast<size_t>(i * m)];
+                for (int64_t j = 0; j < m; ++j) Ki[j] = static_cast<KT>(row[j]);
+                f_[i] = eps * loga_[i] - eps * (mx + std::log(s));
             }
-            double s = 0;
-            for (int64_t j = 0; j < m; ++j) {
-                Ki[j] = std::exp(Ki[j] - mx);
-                s += Ki[j];
-            }
-            const double scale = a_[i] / s;
-            for (int64_t j = 0; j < m; ++j) Ki[j] *= scale;
-            f_[i] = eps * loga_[i] - eps * (mx + std::log(s));
         }
     }
 
@@ -187,8 +222,8 @@ private:
             std::fill(part, part + m, 0.0);
             const int64_t i0 = n * blk / nb_, i1 = n * (blk + 1) / nb_;
             for (int64_t i = i0; i < i1; ++i) {
-                const double *Ki = &K_[static_cast<size_t>(i * m)];
-                for (int64_t j = 0; j < m; ++j) part[j] += u_[i] * Ki[j];
+                const KT *Ki = &K_[static_cast<size_t>(i * m)];
+                for (int64_t j = 0; j < m; ++j) part[j] += u_[i] * static_cast<double>(Ki[j]);
             }
         }
         reduce_columns();
@@ -208,7 +243,8 @@ private:
     const Cost &cost_;
     int threads_;
     int nb_;
-    std::vector<double> K_, f_, g_, u_, v_, colsum_, partial_, loga_, logb_;
+    std::vector<KT> K_;
+    std::vector<double> f_, g_, u_, v_, colsum_, partial_, loga_, logb_;
 };
 
 struct SinkhornOutcome {
@@ -218,12 +254,12 @@ struct SinkhornOutcome {
 };
 
 /// Anneal eps from the cost range down to `eps`, then iterate to `tol`.
-template <class Cost>
-SinkhornOutcome run_sinkhorn(SinkhornSolver<Cost> &S, double eps, double cost_range, double tol,
+template <class Solver>
+SinkhornOutcome run_sinkhorn(Solver &S, double eps, double cost_range, double tol,
                              int64_t max_iter, bool anneal,
                              const std::function<void(int64_t, double)> &progress = {}) {
     std::vector<double> schedule;
-    if (anneal)
+    if (anneal && cost_range > 0)
         for (double e = cost_range; e > 2 * eps; e *= 0.5) schedule.push_back(e);
     schedule.push_back(eps);
     SinkhornOutcome out;

@@ -199,3 +199,22 @@ TEST_CASE("sinkhorn reports non-convergence and rejects bad input without touchi
     CHECK(invoke_fails(rt.get(), "ot.sinkhorn", short_b.get()) == GEOMRT_ESHAPE);
     CHECK(M.v == M0.v);
 }
+
+TEST_CASE("sinkhorn with a float32 or mixed kernel reaches the float64 solution", "[ot][sinkhorn]") {
+    auto rt = ot_runtime();
+    std::mt19937_64 g(21);
+    Mat M = sqdist(uniform_points(g, 120, 2), uniform_points(g, 100, 2));
+    const auto a = random_weights(g, 120), b = random_weights(g, 100);
+    auto args = problem(M, a, b, 0.01);
+    auto r64 = invoke(rt.get(), "ot.sinkhorn", args.get());
+    const double c64 = scalar(r64.get(), "cost");
+    REQUIRE(geomrt_args_set_param_string(args.get(), "precision", "mixed") == GEOMRT_OK);
+    auto rmx = invoke(rt.get(), "ot.sinkhorn", args.get());
+    CHECK(scalar(rmx.get(), "cost") == Approx(c64).epsilon(1e-9));
+    CHECK(scalar(rmx.get(), "marginal_error") <= 1e-9);
+    check_marginals(dense(rmx.get(), "plan", 12000), 120, 100, a, b, 2e-9);
+    REQUIRE(geomrt_args_set_param_string(args.get(), "precision", "float32") == GEOMRT_OK);
+    auto r32 = invoke(rt.get(), "ot.sinkhorn", args.get());
+    CHECK(scalar(r32.get(), "cost") == Approx(c64).epsilon(1e-6));
+    check_marginals(dense(r32.get(), "plan", 12000), 120, 100, a, b, 2e-9);
+}
