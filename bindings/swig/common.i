@@ -50,9 +50,12 @@
     }
 }
 
-/* Element types and output kinds (geomrt_dtype, geomrt_kind). */
+/* Element types and output kinds (geomrt_dtype, geomrt_kind). Not for Java, where SWIG
+ * would put them in a public interface; org.geomrt.Output uses the values of geomrt.h. */
+#if !defined(SWIGJAVA)
 %constant int DTYPE_F64 = GEOMRT_DTYPE_F64;
 %constant int DTYPE_F32 = GEOMRT_DTYPE_F32;
 %constant int DTYPE_I64 = GEOMRT_DTYPE_I64;
 %constant int KIND_DENSE = GEOMRT_KIND_DENSE;
 %constant int KIND_SPARSE = GEOMRT_KIND_SPARSE;
+#endif

@@ -114,6 +114,15 @@
 %unignore_method geomrt_swig::debugLastInputAddress;
 %unignore_method geomrt_swig::errorName;
 
+#if defined(SWIGPYTHON)
+/* undercase would give set_param_f_64 */
+%rename(set_param_f64) geomrt_swig::ArgsHandle::setParamF64;
+%rename(set_param_i64) geomrt_swig::ArgsHandle::setParamI64;
+%rename(scalar_i64) geomrt_swig::ResultHandle::scalarI64;
+%rename(f64) geomrt_swig::ResultHandle::f64;
+%rename(i64) geomrt_swig::ResultHandle::i64;
+#endif
+
 %include "facade.h"
 
 %unignoreall

@@ -243,14 +243,15 @@ public:
         s_.inputs.push_back({name, doc, shape, GEOMRT_KIND_SPARSE, GEOMRT_DTYPE_F64, 2, flags});
         return *this;
     }
+    /// Dense output; flags may be GEOMRT_IO_OPTIONAL (the method may leave it out).
     MethodBuilder &output(const std::string &name, const std::string &doc, int dtype, int ndim,
-                          const std::string &shape) {
-        s_.outputs.push_back({name, doc, shape, GEOMRT_KIND_DENSE, dtype, ndim, 0});
+                          const std::string &shape, unsigned flags = 0) {
+        s_.outputs.push_back({name, doc, shape, GEOMRT_KIND_DENSE, dtype, ndim, flags});
         return *this;
     }
     MethodBuilder &sparse_output(const std::string &name, const std::string &doc,
-                                 const std::string &shape) {
-        s_.outputs.push_back({name, doc, shape, GEOMRT_KIND_SPARSE, GEOMRT_DTYPE_F64, 2, 0});
+                                 const std::string &shape, unsigned flags = 0) {
+        s_.outputs.push_back({name, doc, shape, GEOMRT_KIND_SPARSE, GEOMRT_DTYPE_F64, 2, flags});
         return *this;
     }
     /// Scalar float64 output.

@@ -75,19 +75,24 @@ impl<'a> CallOptions<'a> {
         self
     }
 
-    /// Fill the C struct. `state` must outlive the C call that receives the struct.
-    pub(crate) fn raw<'s>(&'s mut self, state: &'s mut ProgressState<'s, 'a>) -> sys::geomrt_call_options {
+    /// Run `call` with the C options struct; returns its value and a panic caught in the
+    /// progress closure, if any (the caller resumes it once the C call's state is freed).
+    pub(crate) fn with_raw<R>(
+        &mut self,
+        call: impl FnOnce(&sys::geomrt_call_options) -> R,
+    ) -> (R, Option<Box<dyn Any + Send + 'static>>) {
         let mut o = sys::GEOMRT_CALL_OPTIONS_INIT;
         o.num_threads = c_int::try_from(self.threads).unwrap_or(c_int::MAX);
         if let Some(flag) = self.cancel {
             o.cancel_flag = flag.as_ptr().cast_const();
         }
-        if let Some(f) = self.progress.as_deref_mut() {
-            state.f = Some(f);
+        let mut state = ProgressState { f: self.progress.as_deref_mut(), panic: None };
+        if state.f.is_some() {
             o.progress = Some(trampoline);
-            o.progress_user = (state as *mut ProgressState<'s, 'a>).cast::<c_void>();
+            o.progress_user = (&raw mut state).cast::<c_void>();
         }
-        o
+        let r = call(&o);
+        (r, state.panic.take())
     }
 }
 
@@ -102,20 +107,14 @@ impl std::fmt::Debug for CallOptions<'_> {
 }
 
 /// What the trampoline sees through `progress_user`.
-pub(crate) struct ProgressState<'s, 'a> {
+struct ProgressState<'s, 'a> {
     f: Option<&'s mut ProgressFn<'a>>,
     /// A panic caught in the closure, resumed after the C call returns.
-    pub(crate) panic: Option<Box<dyn Any + Send + 'static>>,
-}
-
-impl ProgressState<'_, '_> {
-    pub(crate) fn new() -> Self {
-        ProgressState { f: None, panic: None }
-    }
+    panic: Option<Box<dyn Any + Send + 'static>>,
 }
 
 unsafe extern "C" fn trampoline(user: *mut c_void, fraction: f64, iteration: i64, residual: f64) -> c_int {
-    // SAFETY: `user` is the &mut ProgressState that CallOptions::raw stored; the C call that
+    // SAFETY: `user` is the ProgressState that CallOptions::with_raw made; the C call that
     // invokes us runs inside the borrow, on this thread, and never calls us reentrantly.
     let state = unsafe { &mut *user.cast::<ProgressState<'_, '_>>() };
     if state.panic.is_some() {
