@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages geomrt needs to build, test and benchmark (run as root).
 set -euo pipefail
-pkgs=(cmake g++ make pkg-config libeigen3-dev libopenblas-dev libboost-dev catch2 python3-numpy)
+pkgs=(cmake g++ make pkg-config libeigen3-dev libopenblas-dev libboost-dev catch2
+      swig python3-dev python3-numpy openjdk-17-jdk-headless r-base-dev)
+# Rust: the crates need cargo >= 1.85 (edition 2024); Debian's is older, so rustup's cargo is used
+# when present and the Rust tests are skipped otherwise.
 if [[ "${1:-}" == "--all" ]]; then
   pkgs+=(python3-pot python3-scipy)  # reference values and benchmarks
 fi

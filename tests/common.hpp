@@ -3,6 +3,7 @@
 #define GEOMRT_TESTS_COMMON_HPP
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <random>
 #include <string>
@@ -51,6 +52,23 @@ struct Mat {
     double operator()(int64_t i, int64_t j) const { return v[i * cols + j]; }
 };
 
+/// Args borrow their tensors: temporaries passed here are kept alive until the test program exits.
+inline std::vector<double> &keep(std::vector<double> &&v) {
+    static std::deque<std::vector<double>> store;
+    store.push_back(std::move(v));
+    return store.back();
+}
+inline void set_mat(geomrt_args *a, const char *name, const Mat &m);
+inline void set_mat(geomrt_args *a, const char *name, Mat &&m) {
+    const std::vector<double> &data = keep(std::move(m.v));
+    int64_t shape[2] = {m.rows, m.cols};
+    REQUIRE(geomrt_args_set_f64(a, name, data.data(), 2, shape) == GEOMRT_OK);
+}
+inline void set_vec(geomrt_args *a, const char *name, std::vector<double> &&v) {
+    const std::vector<double> &data = keep(std::move(v));
+    int64_t shape[1] = {static_cast<int64_t>(data.size())};
+    REQUIRE(geomrt_args_set_f64(a, name, data.data(), 1, shape) == GEOMRT_OK);
+}
 inline void set_mat(geomrt_args *a, const char *name, const Mat &m) {
     int64_t shape[2] = {m.rows, m.cols};
     REQUIRE(geomrt_args_set_f64(a, name, m.v.data(), 2, shape) == GEOMRT_OK);

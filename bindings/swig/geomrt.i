@@ -17,6 +17,7 @@
 #endif
 
 %{
+#include <geomrt/geomrt.h>
 #include "facade.h"
 %}
 

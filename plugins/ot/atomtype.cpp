@@ -243,8 +243,8 @@ void fps_body(Call &c) {
     for (size_t i = 0; i < seeds.size(); ++i) {
         const int64_t s = seeds[i];
         if (s < 0 || s >= N)
-            fail(GEOMRT_EINVAL, c.method() + ": " + seed_name + " index " + std::to_string(s) + " is out of range [0, " +
-                                    std::to_string(N) + ")");
+            fail(GEOMRT_EINVAL, c.method() + ": " + seed_name + " index " + std::to_string(s) +
+                                    " is out of range [0, " + std::to_string(N) + ")");
         if (selected[s])
             fail(GEOMRT_EINVAL, c.method() + ": " + seed_name + " lists index " + std::to_string(s) + " twice");
         selected[s] = 1;
@@ -312,8 +312,8 @@ void fps_body(Call &c) {
         fill_row(s);
         for (int64_t j = 0; j < N; ++j)
             if (!selected[j]) mind[j] = std::min(mind[j], row[j]);
-        if (!D) c.progress(static_cast<double>(order.size()) / static_cast<double>(k),
-                           static_cast<int64_t>(order.size()), picked_at.back());
+        c.progress(static_cast<double>(order.size()) / static_cast<double>(k), static_cast<int64_t>(order.size()),
+                   picked_at.back());
     };
     for (int64_t s : seeds) add(s);
     while (static_cast<int64_t>(order.size()) < k) {
@@ -381,18 +381,18 @@ void register_atomtype(sdk::Plugin &plugin) {
         .summary("Select k geometrically diverse configurations by farthest-point sampling (greedy k-center).")
         .description(
             "Greedy farthest-point (k-center) selection [2]: starting from the seeds, repeatedly add the point "
-            "with the largest minimum distance to the selected set (ties: smallest index) until k are selected. For a "
-            "metric and one seed the coverage radius is at most twice the optimal k-center radius [2]. Distances come either from a "
-            "symmetric distance matrix D (N x N, nonnegative, symmetric to a relative 1e-9; its diagonal is not "
-            "read), or are ot.atomtype_w1 distances between configurations (configs, N x n x d, with atom types, "
-            "n) with the parameter combine, as in the pruning of the GP training set in [1]. These are computed "
-            "lazily: only the distances from each selected configuration to the unselected ones, N*k assignment "
-            "problems at most, in parallel over configurations (the result does not depend on the number of "
-            "threads). Seeds: the input seeds (distinct indices, at most k) or else the single index start. "
-            "Outputs: indices (k) in selection order; min_distances (k) the distance of each point to the points "
-            "selected before it when it was selected (0 for the first; for later seeds their distance to the "
-            "earlier seeds; nonincreasing from the first non-seed pick on); coverage_radius, the largest distance of an unselected "
-            "point to the selected set (0 when k = N).")
+            "with the largest minimum distance to the selected set (ties: smallest index) until k are selected. "
+            "For a metric and one seed the coverage radius is at most twice the optimal k-center radius [2]. "
+            "Distances come either from a symmetric distance matrix D (N x N, nonnegative, symmetric to a relative "
+            "1e-9; its diagonal is not read), or are ot.atomtype_w1 distances between configurations (configs, "
+            "N x n x d, with atom types, n) with the parameter combine, as in the pruning of the GP training set in "
+            "[1]. These are computed lazily: only the distances from each selected configuration to the unselected "
+            "ones, N*k assignment problems at most, in parallel over configurations (the result does not depend on "
+            "the number of threads). Seeds: the input seeds (distinct indices, at most k) or else the single index "
+            "start. Outputs: indices (k) in selection order; min_distances (k) the distance of each point to the "
+            "points selected before it when it was selected (0 for the first; for later seeds their distance to "
+            "the earlier seeds; nonincreasing from the first non-seed pick on); coverage_radius, the largest "
+            "distance of an unselected point to the selected set (0 when k = N).")
         .citation(std::string(kCitationPaper) +
                   " [2] T. F. Gonzalez, Clustering to minimize the maximum intercluster distance, Theoretical "
                   "Computer Science 38, 293-306, 1985.")

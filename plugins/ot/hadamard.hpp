@@ -141,10 +141,10 @@ inline void rotate(const Block &blk, const double *x, int64_t d, double *y) {
     for (int64_t k = 0; k < d; ++k) y[k] = blk.d1[k] * x[k];
     for (int64_t k = d; k < n; ++k) y[k] = 0.0;
     fwht(y, n);
-    for (int64_t k = 0; k < n; ++k) y[k] *= blk.d2[k];
-    fwht(y, n);
+    // (1/n) H D2 z = H ((1/n) D2 z): scaling by a power of two is exact, so fold it into D2.
     const double inv = 1.0 / static_cast<double>(n);
-    for (int64_t k = 0; k < n; ++k) y[k] *= inv;
+    for (int64_t k = 0; k < n; ++k) y[k] *= blk.d2[k] * inv;
+    fwht(y, n);
 }
 
 }  // namespace hadamard

@@ -99,7 +99,7 @@ public:
 
     NetworkSimplexSolver(int64_t n, int64_t m, const double *a, const double *b, const Cost &cost, int threads)
         : n_(n), m_(m), nn_(n + m + 1), root_(static_cast<node_t>(n + m)), a_(a), b_(b), cost_(cost),
-          threads_(std::max(1, threads)) {}
+          threads_(clamp_threads(threads)) {}
     ~NetworkSimplexSolver() { stop_workers(); }
     NetworkSimplexSolver(const NetworkSimplexSolver &) = delete;
     NetworkSimplexSolver &operator=(const NetworkSimplexSolver &) = delete;
@@ -159,6 +159,15 @@ public:
     }
 
 private:
+    // more workers than hardware threads only adds contention (the result does
+    // not depend on the count anyway)
+    static int clamp_threads(int threads) {
+        const unsigned hw = std::thread::hardware_concurrency();
+        int t = std::max(1, threads);
+        if (hw > 0) t = std::min<int>(t, static_cast<int>(hw));
+        return t;
+    }
+
     static constexpr int64_t kCheckEvery = 2048;
     static constexpr int64_t kRefreshEvery = 4096;
     static constexpr int64_t kSub = 64;

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -113,20 +114,120 @@ inline void sweep_cdf(const double *Fa, int64_t n, const double *Fb, int64_t m, 
     }
 }
 
+/// Order-preserving map of a double to an unsigned integer (for -0.0 < +0.0, which are equal
+/// as values, so sorting by key sorts by value).
+inline uint64_t sort_key(double v) {
+    uint64_t u;
+    std::memcpy(&u, &v, sizeof u);
+    return (u >> 63) ? ~u : (u | 0x8000000000000000ULL);
+}
+inline double key_value(uint64_t k) {
+    const uint64_t u = (k >> 63) ? (k & 0x7FFFFFFFFFFFFFFFULL) : ~k;
+    double v;
+    std::memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+/// Sorting scratch reused across directions.
+struct SortScratch {
+    std::vector<uint64_t> k0, k1;
+    std::vector<int64_t> i1;
+    std::vector<uint32_t> hist;
+    std::vector<std::pair<double, int64_t>> kv;
+};
+
+/// LSD radix sort of v (n values) ascending on the bit patterns, B-bit digits; stable, so with
+/// idx (not null) equal values keep their index order. Passes whose digit is the same for every
+/// key are skipped.
+template <int B>
+inline void radix_sort(double *v, int64_t *idx, int64_t n, SortScratch &s) {
+    constexpr int NB = (64 + B - 1) / B, R = 1 << B;
+    constexpr uint64_t M = R - 1;
+    s.k0.resize(n);
+    s.k1.resize(n);
+    if (idx) s.i1.resize(n);
+    s.hist.assign(static_cast<size_t>(NB) * R, 0);
+    uint32_t *hist = s.hist.data();
+    for (int64_t i = 0; i < n; ++i) {
+        const uint64_t k = sort_key(v[i]);
+        s.k0[i] = k;
+        for (int p = 0; p < NB; ++p) hist[p * R + ((k >> (p * B)) & M)]++;
+    }
+    uint64_t *src = s.k0.data(), *dst = s.k1.data();
+    int64_t *isrc = idx, *idst = idx ? s.i1.data() : nullptr;
+    for (int p = 0; p < NB; ++p) {
+        uint32_t *h = hist + p * R;
+        const int sh = p * B;
+        if (h[(src[0] >> sh) & M] == static_cast<uint32_t>(n)) continue;
+        uint32_t acc = 0;
+        for (int r = 0; r < R; ++r) {
+            const uint32_t c = h[r];
+            h[r] = acc;
+            acc += c;
+        }
+        if (idx) {
+            for (int64_t i = 0; i < n; ++i) {
+                const uint64_t k = src[i];
+                const uint32_t pos = h[(k >> sh) & M]++;
+                dst[pos] = k;
+                idst[pos] = isrc[i];
+            }
+            std::swap(isrc, idst);
+        } else {
+            for (int64_t i = 0; i < n; ++i) {
+                const uint64_t k = src[i];
+                dst[h[(k >> sh) & M]++] = k;
+            }
+        }
+        std::swap(src, dst);
+    }
+    for (int64_t i = 0; i < n; ++i) v[i] = key_value(src[i]);
+    if (idx && isrc != idx) std::copy(isrc, isrc + n, idx);
+}
+
+/// Sort v (n) ascending; with idx (not null, holding 0..n-1 on entry) the permutation is applied
+/// to idx too, ties in index order. Comparison sort for small n, radix sort otherwise.
+inline void sort_values(double *v, int64_t *idx, int64_t n, SortScratch &s) {
+    if (n < 1024 || n > 0xFFFFFFFFLL) {
+        if (!idx) {
+            std::sort(v, v + n);
+            return;
+        }
+        s.kv.resize(n);
+        for (int64_t i = 0; i < n; ++i) s.kv[i] = {v[i], idx[i]};
+        std::sort(s.kv.begin(), s.kv.end());
+        for (int64_t i = 0; i < n; ++i) {
+            v[i] = s.kv[i].first;
+            idx[i] = s.kv[i].second;
+        }
+    } else if (n < 65536) {
+        radix_sort<8>(v, idx, n, s);
+    } else {
+        radix_sort<11>(v, idx, n, s);
+    }
+}
+
 /// One side of a projected 1-D problem: sorted values, and (when needed) original indices and
-/// cumulative weights. Buffers are sized once (reserve) and reused for every direction.
+/// cumulative weights. Buffers are sized once and reused for every direction.
 struct Side {
-    std::vector<double> v;                        // projections; sorted after sort()
-    std::vector<std::pair<double, int64_t>> kv;   // (value, index) scratch
-    std::vector<int64_t> idx;                     // original index of v[k] (with_index)
-    std::vector<double> F;                        // cumulative weights of v (weighted clouds)
-    const double *cdf = nullptr;                  // the cumulative weights to sweep with
+    std::vector<double> v;        // projections; sorted after sort()
+    std::vector<int64_t> idx;     // original index of v[k] (with_index or weighted)
+    std::vector<double> F;        // cumulative weights of v (weighted clouds)
+    const double *cdf = nullptr;  // the cumulative weights to sweep with
+    SortScratch scratch;
 
     void reserve(const Cloud &c, bool with_index) {
         v.resize(c.n);
-        if (with_index || !c.uniform()) kv.resize(c.n);
-        if (with_index) idx.resize(c.n);
+        if (with_index || !c.uniform()) idx.resize(c.n);
         if (!c.uniform()) F.resize(c.n);
+        // All scratch up front, so nothing allocates inside the parallel loops.
+        scratch.k0.resize(c.n);
+        scratch.k1.resize(c.n);
+        scratch.hist.reserve(6 << 11);
+        if (with_index || !c.uniform()) {
+            scratch.i1.resize(c.n);
+            scratch.kv.resize(c.n);
+        }
     }
 
     /// Project c on theta and sort; indices are kept when with_index.
@@ -138,21 +239,16 @@ struct Side {
     /// Sort the values in v (already projected).
     void sort(const Cloud &c, bool with_index) {
         const int64_t n = c.n;
+        cdf = c.cdf.data();
         if (c.uniform() && !with_index) {
-            std::sort(v.begin(), v.end());
-            cdf = c.cdf.data();
+            sort_values(v.data(), nullptr, n, scratch);
             return;
         }
-        for (int64_t i = 0; i < n; ++i) kv[i] = {v[i], i};
-        std::sort(kv.begin(), kv.end());  // ties broken by index: a total order, so deterministic
-        for (int64_t k = 0; k < n; ++k) v[k] = kv[k].first;
-        if (with_index)
-            for (int64_t k = 0; k < n; ++k) idx[k] = kv[k].second;
-        if (c.uniform()) {
-            cdf = c.cdf.data();
-        } else {
+        for (int64_t i = 0; i < n; ++i) idx[i] = i;
+        sort_values(v.data(), idx.data(), n, scratch);
+        if (!c.uniform()) {
             double acc = 0;
-            for (int64_t k = 0; k < n; ++k) F[k] = (acc += c.w[kv[k].second]);
+            for (int64_t k = 0; k < n; ++k) F[k] = (acc += c.w[idx[k]]);
             for (int64_t k = 0; k < n; ++k) F[k] /= acc;
             F[n - 1] = 1.0;
             cdf = F.data();

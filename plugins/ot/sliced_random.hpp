@@ -117,19 +117,35 @@ public:
         }
     }
 
-    /// theta = w e + sqrt(1 - w^2) u/|u| with u = g - (g.e) e; returns |u| (0: theta not written).
-    double compose(const double *e, double w, double one_minus_w2, const double *g, double *theta) const {
-        double ge = 0;
-        for (int64_t k = 0; k < d_; ++k) ge += g[k] * e[k];
+    /// theta = w e + sqrt(1 - w^2) t with t = u/|u|, u = g - (g.e) e; returns |u|, or 0 (theta not
+    /// written) when g is too close to the line of e for t to be accurate (probability ~1e-8^(d-1)).
+    /// t (d) receives the tangent direction when not null. The projection is applied twice (a
+    /// second Gram-Schmidt pass), so t is orthogonal to e to rounding even when |u| << |g|.
+    double compose(const double *e, double w, double one_minus_w2, const double *g, double *theta,
+                   double *t = nullptr) const {
+        double ge = 0, gg = 0;
+        for (int64_t k = 0; k < d_; ++k) {
+            ge += g[k] * e[k];
+            gg += g[k] * g[k];
+        }
+        double *u = theta;  // theta holds u until the end
+        double ue = 0;
+        for (int64_t k = 0; k < d_; ++k) {
+            u[k] = g[k] - ge * e[k];
+            ue += u[k] * e[k];
+        }
         double un = 0;
         for (int64_t k = 0; k < d_; ++k) {
-            const double u = g[k] - ge * e[k];
-            un += u * u;
+            u[k] -= ue * e[k];
+            un += u[k] * u[k];
         }
+        if (!(un > 1e-16 * gg)) return 0;
         un = std::sqrt(un);
-        if (!(un > 0)) return 0;
         const double s = std::sqrt(one_minus_w2) / un;
-        for (int64_t k = 0; k < d_; ++k) theta[k] = w * e[k] + s * (g[k] - ge * e[k]);
+        for (int64_t k = 0; k < d_; ++k) {
+            if (t) t[k] = u[k] / un;
+            theta[k] = w * e[k] + s * u[k];
+        }
         return un;
     }
 

@@ -115,21 +115,25 @@ void register_sinkhorn_newton_sparse(sdk::Plugin &plugin) {
         .description(
             "Solves the same problem as ot.sinkhorn, min_P <P, C> + reg sum_ij P_ij log P_ij subject to P 1 = a, "
             "P^T 1 = b, with the plan P_ij = exp((f_i + g_j - C_ij)/reg) (the paper's x, y are f + reg/2, g + reg/2). "
-            "Stage 1: n_sinkhorn log-domain Sinkhorn iterations (fewer if tol is met). Stage 2: Newton ascent on the "
-            "concave Lyapunov potential L(f, g) = a.f + b.g - reg sum_ij P_ij, whose gradient is (a - P 1, b - P^T 1) "
-            "and whose negative Hessian is (1/reg) [[diag(P 1), P], [P^T, diag(P^T 1)]]. Each Newton step keeps the "
-            "ceil(density n m) largest entries of P (density 0: 2 max(n, m) entries, the paper's lambda = 2/n) and the "
-            "largest entry of every row and column, solves the sparse Newton system by Jacobi-preconditioned conjugate "
-            "gradient (projected off the null direction (1, -1)), and takes a backtracking Armijo line search on L, "
-            "whose change is computed without cancellation so that tol can go down to 1e-12 and below; a failed "
-            "step is replaced by a Sinkhorn iteration. Stops when the L1 error of both marginals, sum_i |(P1)_i - a_i| "
-            "+ sum_j |(P^T 1)_j - b_j|, is <= tol; fails with GEOMRT_ENOCONVERGE after max_newton Newton steps. "
-            "Zero-mass points are removed (zero plan rows/columns, potential -inf). Works in the log domain (reg "
-            "down to 1e-3 x the cost range and below). Memory: two dense n x m plan buffers (plus the cost matrix "
-            "when it is computed from points or restricted to the support). Outputs as ot.sinkhorn plus the "
-            "iteration counts and dense_passes, the number of O(nm) passes over the cost (each Sinkhorn half-step, "
-            "each plan/gradient or line-search evaluation, each sparsification, the initial column minima). Results "
-            "do not depend on the number of threads.")
+            "Stage 1: n_sinkhorn Sinkhorn iterations (fewer if tol is met). Stage 2: Newton ascent on the concave "
+            "Lyapunov potential L(f, g) = a.f + b.g - reg sum_ij P_ij, whose gradient is (a - P 1, b - P^T 1) and "
+            "whose negative Hessian is (1/reg) [[diag(P 1), P], [P^T, diag(P^T 1)]]. Each Newton step sparsifies P: "
+            "density > 0 keeps the ceil(density n m) largest entries (the paper's lambda, e.g. 2/n); density 0 "
+            "(default) keeps the largest entries until those left out hold at most 1e-4 of the mass, at least "
+            "2 max(n, m) and at most 20 max(n, m) of them; the largest entry of every row and column is always kept, "
+            "and components of the kept graph are joined by their largest connecting entries. The diagonal keeps the "
+            "exact marginals. The sparse Newton system is solved by Jacobi-preconditioned conjugate gradient "
+            "(projected off the null direction (1, -1); relative residual max(cg_tol, min(0.1, marginal error / total mass)), "
+            "at most max_cg iterations), then a backtracking Armijo line search on L, started inside a trust region "
+            "on the change of log P, whose increments are computed without cancellation so that tol can go down to "
+            "1e-12 and below; a failed step is replaced by a Sinkhorn iteration. Stops when the L1 error of both "
+            "marginals, sum_i |(P1)_i - a_i| + sum_j |(P^T 1)_j - b_j|, is <= tol; fails with GEOMRT_ENOCONVERGE "
+            "after max_newton Newton steps. Zero-mass points are removed (zero plan rows/columns, potential -inf). "
+            "Works in the log domain. Memory: two dense n x m plan buffers (plus the cost matrix when it is "
+            "computed from points or restricted to the support). Outputs as ot.sinkhorn plus the iteration counts "
+            "and dense_passes, the number of O(nm) passes over the plan or cost: the initial column minima, each "
+            "Sinkhorn half-step, each plan/gradient or line-search evaluation, each sparsification and each round "
+            "joining components. Results do not depend on the number of threads.")
         .citation("[1] X. Tang, M. Shavlovsky, H. Rahmanian, E. Tardini, K. K. Thekumparampil, T. Xiao, L. Ying, "
                   "Accelerating Sinkhorn Algorithm with Sparse Newton Iterations, ICLR 2024.");
     declare_problem_inputs(mb);
@@ -141,9 +145,12 @@ void register_sinkhorn_newton_sparse(sdk::Plugin &plugin) {
         .param_i64("max_newton", "maximum number of Newton iterations", "100", 0)
         .param_f64("density",
                    "fraction lambda of the n m plan entries kept in the sparse Hessian (ceil(lambda n m), plus the "
-                   "largest entry of each row and column); 0 keeps 2 max(n, m) entries",
+                   "largest entry of each row and column); 0: chosen by mass (see the description)",
                    "0", 0.0, 1.0)
-        .param_f64("cg_tol", "relative residual at which each conjugate gradient solve stops", "1e-10", 0.0, 1.0,
+        .param_f64("cg_tol",
+                   "smallest relative residual a conjugate gradient solve is asked for (the tolerance used is "
+                   "max(cg_tol, min(0.1, marginal error / mass)))",
+                   "1e-6", 0.0, 1.0,
                    GEOMRT_PARAM_MIN_EXCLUSIVE)
         .param_i64("max_cg", "maximum conjugate gradient iterations per Newton step", "1000", 1)
         .output("plan", "transport plan (n x m)", GEOMRT_DTYPE_F64, 2, "n,m")

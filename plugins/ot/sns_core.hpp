@@ -12,24 +12,34 @@
 //
 // Algorithm (Engine::run):
 //   init     f = 0, g_j = min_i C_ij (so every column holds an entry exp(0) = 1); evaluate P.
-//   stage 1  up to n_sinkhorn log-domain Sinkhorn iterations (g then f update, each followed by an
-//            exact re-evaluation of P), stopping early once the marginal error is <= tol.
+//   stage 1  up to n_sinkhorn Sinkhorn iterations, stopping early once the marginal error is <= tol.
+//            They scale the stored plan (P <- P diag(b / P^T 1), then diag(a / P 1) P, one sweep
+//            without exp; the potentials take the logs of the scalings), and P is re-evaluated
+//            exactly from (f, g) at the end; a marginal that underflows or overflows switches to the
+//            exact log-domain iteration (log-sum-exp of that row or column).
 //   stage 2  Newton iterations until the marginal error is <= tol or max_newton:
-//            - sparsify: keep the K largest entries of P (K = ceil(density n m); density 0 gives
-//              K = 2 max(n, m), the paper's lambda = 2/n for n = m), plus the largest entry of
-//              every row and every column so the sparse Hessian graph touches every node;
-//              the diagonal blocks keep the exact marginals P 1 and P^T 1 (the paper sparsifies the
-//              whole Hessian, whose diagonal entries dominate every off-diagonal one);
+//            - sparsify: keep the K largest entries of P plus the largest entry of every row and
+//              column (so the sparse Hessian graph touches every node). density > 0 gives
+//              K = ceil(density n m) (the paper's lambda; lambda = 2/n is its choice for n = m);
+//              density = 0 (default) picks K from the mass: the largest entries, by whole binary
+//              orders of magnitude, until the rest holds <= 1e-4 of the mass, clamped to
+//              [2 max(n, m), 20 max(n, m)]. The diagonal blocks keep the exact marginals P 1 and
+//              P^T 1 (the paper sparsifies the whole Hessian, whose diagonal entries dominate every
+//              off-diagonal one), so the sparse matrix is diagonally dominant. If the kept entries
+//              leave the bipartite row/column graph disconnected, Boruvka rounds add the largest
+//              entry joining each component to another (a maximum spanning forest), one pass each;
 //            - solve (sparse -Hess) dz = grad L by Jacobi-preconditioned conjugate gradient, the right
-//              side and the solution projected onto the complement of v;
-//            - backtracking (Armijo, c1 = 1e-4, halving) line search on L; the change of L is
-//              computed in the cancellation-free form
+//              side and the solution projected onto the complement of v, to the relative residual
+//              max(cg_tol, min(0.1, marginal error / mass)) (inexact Newton);
+//            - backtracking (Armijo, c1 = 1e-4, halving) line search on L, starting from the full
+//              step or from the step that changes no log P_ij by more than a trust radius (30 at
+//              first, adapted); the change of L is computed in the cancellation-free form
 //                  L(z + t dz) - L(z) = t grad.dz - eps sum_ij P_ij phi(t (dx_i + dy_j) / eps),
 //                  phi(s) = e^s - 1 - s (series for small |s|),
 //              so that steps are judged correctly down to marginal errors near machine accuracy;
 //              each trial point is evaluated exactly (P from the new potentials, one pass);
-//            - when CG yields no ascent direction or the line search fails (40 halvings), one
-//              Sinkhorn iteration is done instead (counted in sinkhorn_iterations).
+//            - when CG yields no ascent direction or the line search fails (30 halvings), one exact
+//              log-domain Sinkhorn iteration is done instead (counted in sinkhorn_iterations).
 //   The marginal error is the L1 error of both marginals, sum_i |(P1)_i - a_i| + sum_j |(P^T1)_j - b_j|.
 //
 // All dense passes run over fixed row blocks; column sums are reduced in block order and scalar
@@ -46,11 +56,15 @@
 #include <utility>
 #include <vector>
 
+// GEOMRT_SNS_THREADS(t) names the thread count that the following GEOMRT_SNS_PARALLEL_FOR uses.
 #ifdef _OPENMP
 #define GEOMRT_SNS_PARALLEL_FOR _Pragma("omp parallel for num_threads(sns_nt) schedule(static)")
 #else
 #define GEOMRT_SNS_PARALLEL_FOR
 #endif
+#define GEOMRT_SNS_THREADS(t) \
+    const int sns_nt = (t);   \
+    (void)sns_nt
 
 namespace geomrt {
 namespace ot {
@@ -58,6 +72,13 @@ namespace sns {
 
 constexpr int kRowBlocks = 16;                 // fixed row blocks (deterministic column reductions)
 constexpr int64_t kParallelEntries = 1 << 15;  // below this many plan entries one thread is used
+// Automatic sparsity (density = 0): keep the largest entries of P, taken by whole binary orders of
+// magnitude, until the entries left out hold at most kAutoDrop of the mass, but at least
+// kAutoMin max(n, m) (the paper's lambda = 2/n) and at most kAutoMax max(n, m) entries.
+constexpr double kAutoDrop = 1e-4;
+constexpr int64_t kAutoMin = 2, kAutoMax = 20;
+constexpr double kMaxLogStep = 30.0;  // initial trust radius: largest change of a log P_ij per step
+constexpr int kMaxHalvings = 30;      // line-search trials before falling back to a Sinkhorn iteration
 
 // ------------------------------------------------------------------ reference formulas (serial)
 
@@ -100,6 +121,10 @@ inline void neg_hessian_vec(int64_t n, int64_t m, const double *C, double eps, c
     for (int64_t i = 0; i < n; ++i) hf[i] /= eps;
     for (int64_t j = 0; j < m; ++j) hg[j] /= eps;
 }
+
+/// exp(e), or 0 below the underflow threshold without calling exp (whose underflow path, with
+/// errno, is slow; the result is the same).
+inline double exp_or_zero(double e) { return e > -745.2 ? std::exp(e) : 0.0; }
 
 /// p * (e^s - 1 - s) without cancellation; pn = p e^s (used when s > 1).
 inline double p_phi(double p, double pn, double s) {
@@ -152,8 +177,8 @@ struct Settings {
     double tol = 1e-9;         // stop when the L1 marginal error (both marginals) is <= tol
     int64_t n_sinkhorn = 20;   // stage-1 Sinkhorn iterations
     int64_t max_newton = 100;  // stage-2 Newton iterations
-    double density = 0;        // fraction of plan entries kept in the sparse Hessian; 0: 2 max(n, m) entries
-    double cg_tol = 1e-10;     // relative residual of the conjugate gradient solves
+    double density = 0;        // fraction of plan entries kept in the sparse Hessian; 0: by mass (see kAutoDrop)
+    double cg_tol = 1e-6;      // floor of the CG relative residual (see the forcing term in run)
     int64_t max_cg = 1000;     // conjugate gradient iterations per Newton step
 };
 
@@ -175,6 +200,7 @@ public:
           partial_(static_cast<size_t>(nb_) * m), loga_(n), logb_(m) {
         for (int64_t i = 0; i < n; ++i) loga_[i] = std::log(a[i]);
         for (int64_t j = 0; j < m; ++j) logb_[j] = std::log(b[j]);
+        for (int64_t i = 0; i < n; ++i) mass_ += a[i];
     }
 
     int64_t n() const { return n_; }
@@ -185,6 +211,8 @@ public:
     const std::vector<double> &row_sums() const { return rs_; }
     const std::vector<double> &col_sums() const { return cs_; }
     const Report &report() const { return rep_; }
+    /// Number of plan entries kept by the last sparsification (forced row/column maxima included).
+    int64_t last_kept() const { return last_kept_; }
 
     /// Set the potentials and evaluate P and its marginals (one pass).
     void set_potentials(const std::vector<double> &f, const std::vector<double> &g) {
@@ -195,7 +223,7 @@ public:
 
     /// f = 0, g_j = min_i C_ij, then evaluate P (two passes).
     void init() {
-        const int sns_nt = nt_;
+        GEOMRT_SNS_THREADS(nt_);
         const int64_t n = n_, m = m_;
         std::vector<double> mins(static_cast<size_t>(nb_) * m);
         GEOMRT_SNS_PARALLEL_FOR
@@ -236,7 +264,53 @@ public:
         ++rep_.sinkhorn_iterations;
     }
 
+    /// One Sinkhorn iteration by scaling the stored plan, without exp: v = b / (P^T 1),
+    /// P <- P diag(v), u = a / (P 1), P <- diag(u) P, g += eps log v, f += eps log u, in one sweep
+    /// (counted as two passes, its two half-steps). P then differs from the Gibbs form of (f, g)
+    /// by rounding only, and entries that underflowed stay 0, so the caller re-evaluates P before
+    /// using it for Newton steps. Returns false when a marginal is not a normal number (the
+    /// exact log-domain iteration is needed); P and (f, g) are then still consistent up to rounding.
+    bool scaling_iteration() {
+        GEOMRT_SNS_THREADS(nt_);
+        const int64_t n = n_, m = m_;
+        for (int64_t j = 0; j < m; ++j)
+            if (!normal_sum(cs_[j])) return false;
+        sv_.resize(m);
+        su_.resize(n);
+        for (int64_t j = 0; j < m; ++j) sv_[j] = b_[j] / cs_[j];
+        std::vector<char> bad(static_cast<size_t>(nb_), 0);
+        GEOMRT_SNS_PARALLEL_FOR
+        for (int blk = 0; blk < nb_; ++blk) {
+            double *part = &partial_[static_cast<size_t>(blk) * m];
+            std::fill(part, part + m, 0.0);
+            for (int64_t i = n * blk / nb_; i < n * (blk + 1) / nb_; ++i) {
+                double *Pi = &P_[static_cast<size_t>(i * m)];
+                double r = 0;
+                for (int64_t j = 0; j < m; ++j) {
+                    Pi[j] *= sv_[j];
+                    r += Pi[j];
+                }
+                double u = 1.0;
+                if (normal_sum(r)) u = a_[i] / r;
+                else bad[blk] = 1;
+                su_[i] = u;
+                for (int64_t j = 0; j < m; ++j) {
+                    Pi[j] *= u;
+                    part[j] += Pi[j];
+                }
+                rs_[i] = r * u;
+            }
+        }
+        reduce_columns(cs_);
+        for (int64_t j = 0; j < m; ++j) g_[j] += eps_ * std::log(sv_[j]);
+        for (int64_t i = 0; i < n; ++i) f_[i] += eps_ * std::log(su_[i]);
+        rep_.dense_passes += 2;
+        ++rep_.sinkhorn_iterations;
+        return std::find(bad.begin(), bad.end(), 1) == bad.end();
+    }
+
     /// Sparse approximation of eps * (-Hess L) at the current plan (one counted pass; see select_entries).
+    /// density > 0 keeps the ceil(density n m) largest entries of P; density 0 chooses the count by mass.
     SparseHessian sparsify(double density) {
         SparseHessian H;
         H.n = n_;
@@ -244,14 +318,14 @@ public:
         H.rdiag = rs_;
         H.cdiag = cs_;
         const int64_t total = n_ * m_;
-        int64_t K;
+        int64_t K = -1;
         if (density > 0) {
             const double k = std::ceil(density * static_cast<double>(n_) * static_cast<double>(m_));
-            K = k >= static_cast<double>(total) ? total : static_cast<int64_t>(k);
-        } else {
-            K = std::min<int64_t>(total, 2 * std::max(n_, m_));
+            K = std::max<int64_t>(1, k >= static_cast<double>(total) ? total : static_cast<int64_t>(k));
         }
-        std::vector<int64_t> keep = select_entries(std::max<int64_t>(K, 1));
+        std::vector<int64_t> keep = select_entries(K);
+        connect(keep);
+        last_kept_ = static_cast<int64_t>(keep.size());
         H.indptr.assign(static_cast<size_t>(n_ + 1), 0);
         H.indices.resize(keep.size());
         H.vals.resize(keep.size());
@@ -306,7 +380,7 @@ public:
     /// Evaluate the trial point (f + t dx, g + t dy) into the spare buffers (one pass) and return
     /// L(trial) - L(current) = t gd - eps sum P phi(t (dx_i + dy_j)/eps), gd = grad L . (dx, dy).
     double trial(double t, const std::vector<double> &dx, const std::vector<double> &dy, double gd) {
-        const int sns_nt = nt_;
+        GEOMRT_SNS_THREADS(nt_);
         const int64_t n = n_, m = m_;
         fn_.resize(n);
         gn_.resize(m);
@@ -333,7 +407,7 @@ public:
                 const double fi = fn_[i], si = sx_[i];
                 double rsum = 0, term = 0;
                 for (int64_t j = 0; j < m; ++j) {
-                    const double q = std::exp((fi + gn_[j] - Ci[j]) * eta);
+                    const double q = exp_or_zero((fi + gn_[j] - Ci[j]) * eta);
                     Qi[j] = q;
                     rsum += q;
                     part[j] += q;
@@ -364,18 +438,33 @@ public:
     const Report &run(const Settings &s, const std::function<void(int64_t, double)> &progress = {}) {
         init();
         rep_.error = error();
+        bool scaled = false;
         while (rep_.sinkhorn_iterations < s.n_sinkhorn && rep_.error > s.tol) {
-            sinkhorn_iteration();
+            if (scaling_iteration()) {
+                scaled = true;
+            } else {
+                if (scaled) evaluate();
+                scaled = false;
+                sinkhorn_iteration();
+            }
             rep_.error = error();
             if (progress) progress(rep_.sinkhorn_iterations, rep_.error);
         }
+        if (scaled) {
+            evaluate();  // the exact Gibbs plan of the potentials (the scaled one carries rounding)
+            rep_.error = error();
+        }
         std::vector<double> grad(static_cast<size_t>(n_ + m_)), x, dx(n_), dy(m_);
+        double radius = kMaxLogStep;
         while (rep_.error > s.tol && rep_.newton_iterations < s.max_newton) {
             ++rep_.newton_iterations;
             SparseHessian H = sparsify(s.density);
             for (int64_t i = 0; i < n_; ++i) grad[i] = a_[i] - rs_[i];
             for (int64_t j = 0; j < m_; ++j) grad[n_ + j] = b_[j] - cs_[j];
-            rep_.cg_iterations += solve(H, grad, x, s.cg_tol, s.max_cg);
+            // Inexact Newton: the CG tolerance follows the relative marginal error (at most 0.1),
+            // down to cg_tol; far from the optimum a rough direction is as good as an exact one.
+            const double forcing = std::max(s.cg_tol, std::min(0.1, rep_.error / mass_));
+            rep_.cg_iterations += solve(H, grad, x, forcing, s.max_cg);
             double gd = 0;
             for (int64_t i = 0; i < n_; ++i) {
                 dx[i] = eps_ * x[i];
@@ -387,12 +476,22 @@ public:
             }
             bool accepted = false;
             if (gd > 0 && std::isfinite(gd)) {
-                double t = 1.0;
-                for (int ls = 0; ls < 40; ++ls, t *= 0.5) {
+                // Start from the full step, or from the step that changes no log-plan entry by more
+                // than radius (a trust region in the exponents: far from the optimum a weakly
+                // coupled block of the plan gives a nearly singular system and a huge step). The
+                // radius starts at kMaxLogStep, grows 4x after a capped step taken whole, and shrinks
+                // back (not below kMaxLogStep) after a capped step that had to be halved.
+                double mx = 0, my = 0;
+                for (double v : dx) mx = std::max(mx, std::fabs(v));
+                for (double v : dy) my = std::max(my, std::fabs(v));
+                const double t0 = std::min(1.0, radius / ((mx + my) * eta_));
+                double t = t0;
+                for (int ls = 0; ls < kMaxHalvings; ++ls, t *= 0.5) {
                     const double delta = trial(t, dx, dy, gd);
                     if (std::isfinite(delta) && delta >= 1e-4 * t * gd) {
                         accept_trial();
                         accepted = true;
+                        if (t0 < 1.0) radius = ls == 0 ? 4 * radius : std::max(kMaxLogStep, radius / 4);
                         break;
                     }
                 }
@@ -426,7 +525,7 @@ private:
 
     /// P, P 1, P^T 1 from (f, g): one pass.
     void evaluate() {
-        const int sns_nt = nt_;
+        GEOMRT_SNS_THREADS(nt_);
         const int64_t n = n_, m = m_;
         const double eta = eta_;
         GEOMRT_SNS_PARALLEL_FOR
@@ -439,7 +538,7 @@ private:
                 const double fi = f_[i];
                 double rsum = 0;
                 for (int64_t j = 0; j < m; ++j) {
-                    const double p = std::exp((fi + g_[j] - Ci[j]) * eta);
+                    const double p = exp_or_zero((fi + g_[j] - Ci[j]) * eta);
                     Pi[j] = p;
                     rsum += p;
                     part[j] += p;
@@ -480,6 +579,99 @@ private:
         return mx + std::log(s);
     }
 
+    static int64_t find_root(std::vector<int64_t> &parent, int64_t x) {
+        while (parent[x] != x) {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        return x;
+    }
+
+    /// Make the graph of the kept entries (rows and columns as nodes) connected where P allows it, by
+    /// Boruvka rounds of a maximum spanning forest: each round adds, for every component, the
+    /// largest entry of P joining it to another component (one pass over the stored plan, counted
+    /// in dense_passes). Otherwise a component whose coupling to the rest was dropped makes the
+    /// sparse Newton system nearly singular along (1 on its rows, -1 on its columns), and far from
+    /// the optimum the Newton step along it is huge. keep stays sorted and unique.
+    void connect(std::vector<int64_t> &keep) {
+        GEOMRT_SNS_THREADS(nt_);
+        const int64_t n = n_, m = m_, N = n_ + m_;
+        std::vector<int64_t> parent(N);
+        for (int64_t k = 0; k < N; ++k) parent[k] = k;
+        auto unite = [&](int64_t x, int64_t y) {
+            x = find_root(parent, x);
+            y = find_root(parent, y);
+            if (x == y) return false;
+            if (x < y) std::swap(x, y);
+            parent[x] = y;  // the smaller id is the root: deterministic
+            return true;
+        };
+        for (int64_t e : keep) unite(e / m, n + e % m);
+        std::vector<int64_t> comp(N), best_arg(static_cast<size_t>(nb_) * N);
+        std::vector<double> best_val(static_cast<size_t>(nb_) * N);
+        bool added_any = false;
+        while (true) {
+            int64_t ncomp = 0;
+            for (int64_t k = 0; k < N; ++k) {
+                comp[k] = find_root(parent, k);
+                ncomp += comp[k] == k;
+            }
+            if (ncomp <= 1) break;
+            const int64_t *compc = comp.data() + n;
+            GEOMRT_SNS_PARALLEL_FOR
+            for (int blk = 0; blk < nb_; ++blk) {
+                double *bv = &best_val[static_cast<size_t>(blk) * N];
+                int64_t *ba = &best_arg[static_cast<size_t>(blk) * N];
+                std::fill(bv, bv + N, 0.0);
+                std::fill(ba, ba + N, int64_t(-1));
+                for (int64_t i = n * blk / nb_; i < n * (blk + 1) / nb_; ++i) {
+                    const double *Pi = &P_[static_cast<size_t>(i * m)];
+                    const int64_t ci = comp[i];
+                    for (int64_t j = 0; j < m; ++j) {
+                        const double p = Pi[j];
+                        const int64_t cj = compc[j];
+                        if (cj == ci) continue;
+                        if (p > bv[ci]) {
+                            bv[ci] = p;
+                            ba[ci] = i * m + j;
+                        }
+                        if (p > bv[cj]) {
+                            bv[cj] = p;
+                            ba[cj] = i * m + j;
+                        }
+                    }
+                }
+            }
+            ++rep_.dense_passes;
+            std::vector<int64_t> edges;
+            for (int64_t k = 0; k < N; ++k) {
+                if (comp[k] != k) continue;
+                double v = 0;
+                int64_t arg = -1;
+                for (int blk = 0; blk < nb_; ++blk) {
+                    const size_t q = static_cast<size_t>(blk) * N + k;
+                    if (best_val[q] > v) {
+                        v = best_val[q];
+                        arg = best_arg[q];
+                    }
+                }
+                if (arg >= 0) edges.push_back(arg);
+            }
+            bool merged = false;
+            for (int64_t e : edges)
+                if (unite(e / m, n + e % m)) {
+                    keep.push_back(e);
+                    merged = true;
+                }
+            if (!merged) break;  // the remaining components are not coupled at all in floating point
+            added_any = true;
+        }
+        if (added_any) {
+            std::sort(keep.begin(), keep.end());
+            keep.erase(std::unique(keep.begin(), keep.end()), keep.end());
+        }
+    }
+
     static uint64_t bits_of(double x) {
         uint64_t u;
         std::memcpy(&u, &x, sizeof u);
@@ -490,16 +682,18 @@ private:
     /// index), together with the largest entry of every row and column. Exact selection by a radix
     /// select on the bit patterns of the (nonnegative) entries: one histogram pass over the
     /// exponent, further passes over 11-bit mantissa digits only while the boundary bucket holds
-    /// many entries, and one collecting pass; no copy of the plan is made.
+    /// many entries, and one collecting pass; no copy of the plan is made. K < 0: automatic count
+    /// from the exponent histogram's masses (see kAutoDrop).
     std::vector<int64_t> select_entries(int64_t K) {
-        const int sns_nt = nt_;
+        GEOMRT_SNS_THREADS(nt_);
         const int64_t n = n_, m = m_;
         static const int kLo[6] = {52, 41, 30, 19, 8, 0};
         static const int kWidth[6] = {11, 11, 11, 11, 11, 8};
-        const int64_t cap = 4 * K + 4096;  // collect the boundary bucket once it holds at most this many
+        int64_t cap = 4 * K + 4096;  // collect the boundary bucket once it holds at most this many
         std::vector<int64_t> row_arg(n), col_arg(static_cast<size_t>(nb_) * m);
         std::vector<double> col_max(static_cast<size_t>(nb_) * m);
         std::vector<int64_t> hist(static_cast<size_t>(nb_) * 2048);
+        std::vector<double> mass(static_cast<size_t>(nb_) * 2048);
         int level = -1;
         uint64_t prefix = 0;  // bits above kLo[level] of the boundary bucket
         int64_t need = K, bucket_count = 0;
@@ -513,6 +707,7 @@ private:
             GEOMRT_SNS_PARALLEL_FOR
             for (int blk = 0; blk < nb_; ++blk) {
                 int64_t *h = &hist[static_cast<size_t>(blk) * 2048];
+                double *ms = &mass[static_cast<size_t>(blk) * 2048];
                 double *cm = &col_max[static_cast<size_t>(blk) * m];
                 int64_t *ca = &col_arg[static_cast<size_t>(blk) * m];
                 if (first) {
@@ -535,7 +730,10 @@ private:
                                 ca[j] = i;
                             }
                             const uint64_t u = bits_of(p);
-                            if (u) h[(u >> lo) & mask]++;
+                            if (u) {
+                                h[(u >> lo) & mask]++;
+                                ms[(u >> lo) & mask] += p;
+                            }
                         }
                         row_arg[i] = ra;
                     } else {
@@ -551,6 +749,22 @@ private:
             if (first) {
                 int64_t positives = 0;
                 for (int d = 0; d < 2048; ++d) positives += hist[d];
+                if (K < 0) {
+                    // Automatic count: whole exponent buckets from the top until the rest holds <= kAutoDrop.
+                    double tot = 0;
+                    for (int d = 0; d < 2048; ++d)
+                        for (int blk = 0; blk < nb_; ++blk) tot += mass[static_cast<size_t>(blk) * 2048 + d];
+                    double kept = 0;
+                    int64_t count = 0;
+                    for (int d = 2047; d >= 0 && kept < (1 - kAutoDrop) * tot; --d) {
+                        for (int blk = 0; blk < nb_; ++blk) kept += mass[static_cast<size_t>(blk) * 2048 + d];
+                        count += hist[d];
+                    }
+                    const int64_t big = std::max(n, m);
+                    K = std::min(n * m, std::min(kAutoMax * big, std::max(kAutoMin * big, count)));
+                    need = K;
+                    cap = 4 * K + 4096;
+                }
                 need = std::min(need, positives);
                 if (need == 0) break;
             }
@@ -565,7 +779,7 @@ private:
         }
         // Merge the column maxima over the blocks in order (smallest row index among ties).
         std::vector<int64_t> keep;
-        keep.reserve(static_cast<size_t>(K + n + m));
+        keep.reserve(static_cast<size_t>(std::max<int64_t>(K, 0) + n + m));
         for (int64_t i = 0; i < n; ++i)
             if (row_arg[i] >= 0 && P_[static_cast<size_t>(i * m + row_arg[i])] > 0) keep.push_back(i * m + row_arg[i]);
         for (int64_t j = 0; j < m; ++j) {
@@ -620,11 +834,12 @@ private:
 
     int64_t n_, m_;
     const double *C_, *a_, *b_;
-    double eps_, eta_;
+    double eps_, eta_, mass_ = 0;
     int nt_, nb_;
     std::vector<double> f_, g_, P_, Pn_, rs_, cs_, rsn_, csn_, partial_, loga_, logb_;
-    std::vector<double> fn_, gn_, sx_, sy_, rowterm_;
+    std::vector<double> fn_, gn_, sx_, sy_, rowterm_, su_, sv_;
     Report rep_;
+    int64_t last_kept_ = 0;
 };
 
 }  // namespace sns

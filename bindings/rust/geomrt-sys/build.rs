@@ -17,7 +17,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
-    for var in ["GEOMRT_LIB_DIR", "GEOMRT_INCLUDE_DIR", "PKG_CONFIG", "PKG_CONFIG_PATH", "PKG_CONFIG_LIBDIR", "PKG_CONFIG_SYSROOT_DIR"] {
+    for var in [
+        "GEOMRT_LIB_DIR",
+        "GEOMRT_INCLUDE_DIR",
+        "PKG_CONFIG",
+        "PKG_CONFIG_PATH",
+        "PKG_CONFIG_LIBDIR",
+        "PKG_CONFIG_SYSROOT_DIR",
+    ] {
         println!("cargo:rerun-if-env-changed={var}");
     }
     println!("cargo:rerun-if-changed=build.rs");
@@ -46,9 +53,9 @@ fn library_file_name() -> &'static str {
 }
 
 fn from_env(dir: PathBuf) -> PathBuf {
-    let dir = dir.canonicalize().unwrap_or_else(|e| {
-        fail(&format!("GEOMRT_LIB_DIR={} is not a readable directory: {e}", dir.display()))
-    });
+    let dir = dir
+        .canonicalize()
+        .unwrap_or_else(|e| fail(&format!("GEOMRT_LIB_DIR={} is not a readable directory: {e}", dir.display())));
     if !dir.join(library_file_name()).exists() {
         fail(&format!(
             "GEOMRT_LIB_DIR={} has no {}; point it at the `lib` directory of a geomrt build or install",

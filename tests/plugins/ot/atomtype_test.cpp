@@ -1,4 +1,4 @@
-// ot.atomtype_w1 against brute force, ot.emd and the metric axioms; ot.farthest_point_sampling
+// ot.atomtype_w1 against brute force, an optimality certificate and the metric axioms; ot.farthest_point_sampling
 // against hand-derived orders and the distance-matrix path.
 #include <algorithm>
 #include <cmath>
@@ -73,7 +73,7 @@ double brute_force_w1(const Mat &x, const Mat &y, const I64 &ix, const I64 &iy) 
 }
 
 /// The reference code's matching beyond 8 atoms: each atom of x in turn takes its nearest free atom of y.
-double greedy_w1(const Mat &x, const Mat &y, const I64 &ix, const I64 &iy) {
+double greedy_w1(const Mat &x, const Mat &y, const I64 &ix, const I64 &iy, I64 *match = nullptr) {
     std::vector<bool> used(iy.size(), false);
     double total = 0;
     for (int64_t i : ix) {
@@ -86,6 +86,7 @@ double greedy_w1(const Mat &x, const Mat &y, const I64 &ix, const I64 &iy) {
             }
         used[best] = true;
         total += bc;
+        if (match) (*match)[i] = iy[best];
     }
     return total / static_cast<double>(ix.size());
 }
@@ -97,15 +98,28 @@ Mat rows_of(const Mat &x, const I64 &idx) {
     return r;
 }
 
-/// W1 between two point sets with uniform weights and Euclidean cost by ot.emd's network simplex.
-double emd_w1(geomrt_runtime *rt, const Mat &x, const Mat &y) {
-    auto a = new_args();
-    set_mat(a.get(), "xs", x);
-    set_mat(a.get(), "xt", y);
-    REQUIRE(geomrt_args_set_param_string(a.get(), "metric", "euclidean") == GEOMRT_OK);
-    REQUIRE(geomrt_args_set_param_string(a.get(), "assignment_fast_path", "false") == GEOMRT_OK);
-    auto r = invoke(rt, "ot.emd", a.get());
-    return scalar(r.get(), "cost");
+/// Optimality certificate of a matching within one type, independent of any solver: a bijection is an optimal
+/// assignment iff no cyclic exchange lowers its cost, i.e. the graph with arcs a -> b of weight
+/// |x_a - y_match(b)| - |x_a - y_match(a)| (atom a takes the partner of atom b) has no negative cycle.
+/// Bellman-Ford from a virtual source; returns the largest improvement found in an m-th round (0 if none).
+double cyclic_exchange_gain(const Mat &x, const Mat &y, const I64 &ix, const I64 &match) {
+    const size_t m = ix.size();
+    std::vector<double> pot(m, 0.0);
+    double gain = 0;
+    for (size_t round = 0; round <= m; ++round) {
+        gain = 0;
+        for (size_t a = 0; a < m; ++a)
+            for (size_t b = 0; b < m; ++b) {
+                const double w = dist(x, ix[a], y, match[ix[b]]) - dist(x, ix[a], y, match[ix[a]]);
+                // relax b -> a: potentials are shortest path lengths ending at each atom
+                if (pot[b] + w < pot[a] - 1e-12) {
+                    gain = std::max(gain, pot[a] - (pot[b] + w));
+                    pot[a] = pot[b] + w;
+                }
+            }
+        if (gain == 0) break;
+    }
+    return gain;
 }
 
 /// A random molecule-like configuration: n atoms in a box of side `box`.
@@ -305,17 +319,21 @@ TEST_CASE("atomtype_w1 is exact beyond 8 atoms per type where greedy nearest-nei
     const I64 types(2 * gadgets, 6);
     I64 all(2 * gadgets);
     std::iota(all.begin(), all.end(), int64_t(0));
-    const double greedy = greedy_w1(x, y, all, all);
+    I64 greedy_match(2 * gadgets, -1);
+    const double greedy = greedy_w1(x, y, all, all, &greedy_match);
     CHECK(greedy == Approx(11.1 / 2).epsilon(1e-12));
+    CHECK(cyclic_exchange_gain(x, y, all, greedy_match) > 0.1);  // the certificate rejects the greedy matching
     const AW s = atomtype_w1(rt.get(), x, y, types);
     CHECK(s.cost == Approx(10.9 / 2).epsilon(1e-12));
+    CHECK(cyclic_exchange_gain(x, y, all, s.matching) == 0.0);
     CHECK(s.cost < greedy - 0.09);
     for (int k = 0; k < gadgets; ++k) {
         CHECK(s.matching[2 * k] == 2 * k + 1);
         CHECK(s.matching[2 * k + 1] == 2 * k);
     }
 
-    // Random types of 20 and 60 atoms against the network simplex of ot.emd; greedy is worse there too.
+    // Random types of 20 and 60 atoms: the matching admits no improving cyclic exchange and achieves per_type;
+    // greedy is worse there too.
     std::mt19937_64 g(4);
     for (int trial = 0; trial < 4; ++trial) {
         I64 t;
@@ -326,8 +344,14 @@ TEST_CASE("atomtype_w1 is exact beyond 8 atoms per type where greedy nearest-nei
         const AW r = atomtype_w1(rt.get(), a, b, t);
         size_t k = 0;
         for (auto &kv : atoms_by_type(t)) {
-            const double ref = emd_w1(rt.get(), rows_of(a, kv.second), rows_of(b, kv.second));
-            CHECK(r.per_type[k] == Approx(ref).epsilon(1e-10));
+            I64 img;
+            for (int64_t i : kv.second) img.push_back(r.matching[i]);
+            std::sort(img.begin(), img.end());
+            CHECK(img == kv.second);  // a bijection within the type
+            CHECK(cyclic_exchange_gain(a, b, kv.second, r.matching) == 0.0);
+            double mc = 0;
+            for (int64_t i : kv.second) mc += dist(a, i, b, r.matching[i]);
+            CHECK(r.per_type[k] == Approx(mc / static_cast<double>(kv.second.size())).epsilon(1e-12));
             CHECK(greedy_w1(a, b, kv.second, kv.second) > r.per_type[k]);
             ++k;
         }
@@ -530,7 +554,8 @@ TEST_CASE("farthest_point_sampling of configurations equals the distance-matrix 
             if (variant == 1) set_i64(a.get(), "seeds", seeds);
             if (variant == 2) REQUIRE(geomrt_args_set_param_i64(a.get(), "start", 5) == GEOMRT_OK);
             const Fps fc = fps_from(rt.get(), a.get());
-            const Fps fd = variant == 1 ? fps_D(rt.get(), D, k, &seeds) : fps_D(rt.get(), D, k, nullptr, variant == 2 ? 5 : 0);
+            const Fps fd = variant == 1 ? fps_D(rt.get(), D, k, &seeds)
+                                        : fps_D(rt.get(), D, k, nullptr, variant == 2 ? 5 : 0);
             CHECK(fc.indices == fd.indices);
             CHECK(fc.min_distances == fd.min_distances);
             CHECK(fc.coverage_radius == fd.coverage_radius);
@@ -574,10 +599,10 @@ TEST_CASE("farthest_point_sampling rejects bad input with a clear error", "[ot][
          "dimension 'N'"},
         {"D not symmetric", [&](geomrt_args *a) { static Mat A; A = D; A(1, 4) += 1e-6; set_mat(a, "D", A); k(a, 2); },
          GEOMRT_EINVAL, "must be a symmetric distance matrix"},
-        {"D negative", [&](geomrt_args *a) { static Mat A; A = D; A(1, 4) = A(4, 1) = -1; set_mat(a, "D", A); k(a, 2); },
-         GEOMRT_EINVAL, "negative entry"},
-        {"D and configs", [&](geomrt_args *a) { static const Mat D3 = line_D(3); set_mat(a, "D", D3); set_configs(a, cfgs);
-             set_i64(a, "types", kEthanol); k(a, 2); }, GEOMRT_EINVAL, "not both"},
+        {"D negative", [&](geomrt_args *a) { static Mat A; A = D; A(1, 4) = A(4, 1) = -1; set_mat(a, "D", A);
+             k(a, 2); }, GEOMRT_EINVAL, "negative entry"},
+        {"D and configs", [&](geomrt_args *a) { static const Mat D3 = line_D(3); set_mat(a, "D", D3);
+             set_configs(a, cfgs); set_i64(a, "types", kEthanol); k(a, 2); }, GEOMRT_EINVAL, "not both"},
         {"configs without types", [&](geomrt_args *a) { set_configs(a, cfgs); k(a, 2); }, GEOMRT_EINVAL,
          "give 'types'"},
         {"D with types", [&](geomrt_args *a) { set_mat(a, "D", D); set_i64(a, "types", kEthanol); k(a, 2); },

@@ -204,7 +204,7 @@ pub struct geomrt_param_info {
 }
 
 /// Progress callback: called on the invoking thread; return nonzero to cancel.
-/// `fraction` is in [0,1] or -1 if unknown.
+/// `fraction` is in `[0, 1]`, or -1 if unknown.
 pub type geomrt_progress_fn =
     Option<unsafe extern "C" fn(user: *mut c_void, fraction: f64, iteration: i64, residual: f64) -> c_int>;
 
@@ -294,8 +294,7 @@ unsafe extern "C" {
     // Introspection
     pub fn geomrt_method_count(rt: *const geomrt_runtime) -> usize;
     pub fn geomrt_method_at(out: *mut *const geomrt_method, rt: *const geomrt_runtime, index: usize) -> c_int;
-    pub fn geomrt_method_find(out: *mut *const geomrt_method, rt: *const geomrt_runtime, name: *const c_char)
-    -> c_int;
+    pub fn geomrt_method_find(out: *mut *const geomrt_method, rt: *const geomrt_runtime, name: *const c_char) -> c_int;
     pub fn geomrt_method_name(m: *const geomrt_method) -> *const c_char;
     pub fn geomrt_method_summary(m: *const geomrt_method) -> *const c_char;
     pub fn geomrt_method_description(m: *const geomrt_method) -> *const c_char;
@@ -351,8 +350,7 @@ unsafe extern "C" {
     pub fn geomrt_args_set_param_f64(args: *mut geomrt_args, name: *const c_char, value: f64) -> c_int;
     pub fn geomrt_args_set_param_i64(args: *mut geomrt_args, name: *const c_char, value: i64) -> c_int;
     pub fn geomrt_args_set_param_bool(args: *mut geomrt_args, name: *const c_char, value: c_int) -> c_int;
-    pub fn geomrt_args_set_param_string(args: *mut geomrt_args, name: *const c_char, value: *const c_char)
-    -> c_int;
+    pub fn geomrt_args_set_param_string(args: *mut geomrt_args, name: *const c_char, value: *const c_char) -> c_int;
 
     // Invocation
     pub fn geomrt_invoke(
@@ -369,11 +367,13 @@ unsafe extern "C" {
     pub fn geomrt_result_name(res: *const geomrt_result, index: usize) -> *const c_char;
     pub fn geomrt_result_has(res: *const geomrt_result, name: *const c_char) -> c_int;
     pub fn geomrt_result_kind(res: *const geomrt_result, name: *const c_char) -> c_int;
-    pub fn geomrt_result_tensor(res: *const geomrt_result, name: *const c_char, out: *mut geomrt_tensor_view)
-    -> c_int;
-    pub fn geomrt_result_sparse(res: *const geomrt_result, name: *const c_char, out: *mut geomrt_sparse_view)
-    -> c_int;
+    pub fn geomrt_result_tensor(res: *const geomrt_result, name: *const c_char, out: *mut geomrt_tensor_view) -> c_int;
+    pub fn geomrt_result_sparse(res: *const geomrt_result, name: *const c_char, out: *mut geomrt_sparse_view) -> c_int;
     pub fn geomrt_result_scalar(res: *const geomrt_result, name: *const c_char, out: *mut f64) -> c_int;
-    pub fn geomrt_result_copy_f64(res: *const geomrt_result, name: *const c_char, buf: *mut f64, capacity: i64)
-    -> c_int;
+    pub fn geomrt_result_copy_f64(
+        res: *const geomrt_result,
+        name: *const c_char,
+        buf: *mut f64,
+        capacity: i64,
+    ) -> c_int;
 }

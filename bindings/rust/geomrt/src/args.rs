@@ -212,8 +212,7 @@ impl std::fmt::Debug for Args<'_> {
 }
 
 pub(crate) fn c_name(name: &str) -> Result<CString> {
-    CString::new(name)
-        .map_err(|_| Error::new(ErrorCode::InvalidArgument, format!("name {name:?} contains a NUL byte")))
+    CString::new(name).map_err(|_| Error::new(ErrorCode::InvalidArgument, format!("name {name:?} contains a NUL byte")))
 }
 
 fn rank(shape: &[i64], name: &str) -> Result<c_int> {

@@ -120,7 +120,8 @@ impl Error {
     pub(crate) fn from_last(rc: i32) -> Self {
         // SAFETY: never NULL, valid until the next geomrt call on this thread; copied at once.
         let p = unsafe { sys::geomrt_last_error() };
-        let message = if p.is_null() { String::new() } else { unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned() };
+        let message =
+            if p.is_null() { String::new() } else { unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned() };
         let code = ErrorCode::from_raw(rc);
         let message = if message.is_empty() { format!("{} (no message)", code.name()) } else { message };
         Error { code, message }

@@ -5,17 +5,18 @@
 //!
 //! ```no_run
 //! use geomrt::{Runtime, Tensor};
-//!
 //! # fn main() -> Result<(), geomrt::Error> {
 //! let rt = Runtime::new()?;
-//! let xs = [0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0]; // 4 points in 2-D, row-major
-//! let xt = [0.5, 0.25, 1.5, 0.25, 0.5, 1.25, 1.5, 1.25];
-//! let out = rt.invoke("ot.emd", &[("xs", Tensor::matrix(&xs, 4, 2)), ("xt", Tensor::matrix(&xt, 4, 2))], &[])?;
-//! println!("W2^2 = {}", out.scalar("cost")?);
-//! let plan = out.sparse("plan")?; // CSR, borrowed from `out`
-//! # let _ = plan;
+//! let (xs, xt) = ([0.0, 0.0, 1.0, 1.0], [0.5, 0.0, 1.5, 1.0]); // two 2-D points each, row-major
+//! let inputs = [("xs", Tensor::matrix(&xs, 2, 2)), ("xt", Tensor::matrix(&xt, 2, 2))]; // borrowed, not copied
+//! let exact = rt.invoke("ot.emd", &inputs, &[])?.scalar("cost")?; // 0.25
+//! let entropic = rt.invoke("ot.sinkhorn", &inputs, &[("reg", 0.05.into())])?.scalar("cost")?;
+//! # let _ = (exact, entropic);
 //! # Ok(()) }
 //! ```
+//!
+//! Outputs are read in place: `out.tensor("f")?.as_f64()` and `out.sparse("plan")?` borrow
+//! the result's memory; [`Outputs::to_dense_f64`] copies.
 //!
 //! Mapping to the C API (`geomrt.h`):
 //!
@@ -100,8 +101,11 @@ mod tests {
         // Zero extents need no elements, whatever the strides.
         let empty: [f64; 0] = [];
         assert!(Tensor::new(&empty, &[0, 3]).with_strides(&[100, 1]).checked("x").is_ok());
-        // Overflowing shapes are refused, not wrapped.
+        // Overflowing shapes and strides are refused, not wrapped.
         assert!(Tensor::new(&v, &[usize::MAX, 2]).checked("x").is_err());
+        let huge = [1usize << 62; 8];
+        assert!(Tensor::new(&v, &huge).with_strides(&[isize::MAX; 8]).checked("x").is_err());
+        assert!(Tensor::new(&v, &huge).with_strides(&[isize::MIN; 8]).checked("x").is_err());
     }
 
     #[test]
@@ -110,6 +114,7 @@ mod tests {
         assert!(Tensor::csr(2, 2, &indptr, &indices, &values).checked("C").is_ok());
         assert!(Tensor::csr(3, 2, &indptr, &indices, &values).checked("C").is_err());
         assert!(Tensor::csr(2, 2, &indptr, &indices[..1], &values).checked("C").is_err());
+        assert!(Tensor::csr(2, 2, &indptr, &indices, &values).with_strides(&[2, 1]).checked("C").is_err());
     }
 
     #[test]

@@ -236,13 +236,23 @@ impl Outputs {
         let ndim = usize::try_from(v.ndim).map_err(|_| internal(name, "negative rank"))?;
         let numel = usize::try_from(v.numel).map_err(|_| internal(name, "negative element count"))?;
         // SAFETY: shape and data are owned by the result and live as long as &self.
-        let shape: &[i64] = unsafe { slice_or_empty(v.shape, ndim) }.ok_or_else(|| internal(name, "bad shape pointer"))?;
+        let shape: &[i64] =
+            unsafe { slice_or_empty(v.shape, ndim) }.ok_or_else(|| internal(name, "bad shape pointer"))?;
         let data = match DType::from_raw(v.dtype) {
-            Some(DType::F64) => TensorData::F64(unsafe { slice_or_empty(v.data.cast(), numel) }.ok_or_else(|| internal(name, "bad data pointer"))?),
-            Some(DType::F32) => TensorData::F32(unsafe { slice_or_empty(v.data.cast(), numel) }.ok_or_else(|| internal(name, "bad data pointer"))?),
-            Some(DType::I64) => TensorData::I64(unsafe { slice_or_empty(v.data.cast(), numel) }.ok_or_else(|| internal(name, "bad data pointer"))?),
+            Some(DType::F64) => TensorData::F64(
+                unsafe { slice_or_empty(v.data.cast(), numel) }.ok_or_else(|| internal(name, "bad data pointer"))?,
+            ),
+            Some(DType::F32) => TensorData::F32(
+                unsafe { slice_or_empty(v.data.cast(), numel) }.ok_or_else(|| internal(name, "bad data pointer"))?,
+            ),
+            Some(DType::I64) => TensorData::I64(
+                unsafe { slice_or_empty(v.data.cast(), numel) }.ok_or_else(|| internal(name, "bad data pointer"))?,
+            ),
             None => {
-                return Err(Error::new(ErrorCode::DType, format!("output '{name}' has dtype {} unknown to this crate", v.dtype)));
+                return Err(Error::new(
+                    ErrorCode::DType,
+                    format!("output '{name}' has dtype {} unknown to this crate", v.dtype),
+                ));
             }
         };
         Ok(TensorView { shape, data })
@@ -252,7 +262,10 @@ impl Outputs {
     pub fn tensor_f64(&self, name: &str) -> Result<&[f64]> {
         let t = self.tensor(name)?;
         t.as_f64().ok_or_else(|| {
-            Error::new(ErrorCode::DType, format!("output '{name}' is {:?}, not F64: use tensor() or to_dense_f64()", t.dtype()))
+            Error::new(
+                ErrorCode::DType,
+                format!("output '{name}' is {:?}, not F64: use tensor() or to_dense_f64()", t.dtype()),
+            )
         })
     }
 
@@ -298,7 +311,10 @@ impl Outputs {
             Kind::Sparse => {
                 let s = self.sparse(name)?;
                 s.rows.checked_mul(s.cols).ok_or_else(|| {
-                    Error::new(ErrorCode::NoMemory, format!("output '{name}': {} x {} does not fit in memory", s.rows, s.cols))
+                    Error::new(
+                        ErrorCode::NoMemory,
+                        format!("output '{name}': {} x {} does not fit in memory", s.rows, s.cols),
+                    )
                 })?
             }
             _ => self.tensor(name)?.len(),

@@ -57,7 +57,8 @@ impl RuntimeBuilder {
         opts.no_default_search = self.no_default_search as i32;
         let mut raw = std::ptr::null_mut();
         check(unsafe { sys::geomrt_runtime_new(&mut raw, &opts) })?;
-        let raw = NonNull::new(raw).ok_or_else(|| Error::new(ErrorCode::Internal, "geomrt_runtime_new returned NULL"))?;
+        let raw =
+            NonNull::new(raw).ok_or_else(|| Error::new(ErrorCode::Internal, "geomrt_runtime_new returned NULL"))?;
         Ok(Runtime { raw })
     }
 }
@@ -106,7 +107,8 @@ impl Runtime {
         for i in 0..n {
             let (mut path, mut name, mut reason) = (std::ptr::null(), std::ptr::null(), std::ptr::null());
             let mut status = 0;
-            let rc = unsafe { sys::geomrt_runtime_plugin_report_at(rt, i, &mut path, &mut status, &mut name, &mut reason) };
+            let rc =
+                unsafe { sys::geomrt_runtime_plugin_report_at(rt, i, &mut path, &mut status, &mut name, &mut reason) };
             if rc != sys::GEOMRT_OK {
                 continue;
             }

@@ -187,6 +187,12 @@ impl<'a> Tensor<'a> {
     /// Check the shape and strides against the slice and produce what the C call needs.
     pub(crate) fn checked(&self, name: &str) -> Result<Checked<'a>> {
         if let Data::Sparse { rows, cols, indptr, indices, values } = self.data {
+            if self.strides.is_some() {
+                return Err(Error::new(
+                    ErrorCode::InvalidArgument,
+                    format!("input '{name}': a CSR matrix takes no strides"),
+                ));
+            }
             if Some(indptr.len()) != rows.checked_add(1) {
                 return Err(shape_err(format!(
                     "input '{name}': indptr has {} entries but a CSR matrix of {rows} rows needs {}",
@@ -236,17 +242,23 @@ impl<'a> Tensor<'a> {
                 }
                 if numel != Some(0) {
                     // Lowest and highest element offsets the strides reach, relative to the
-                    // first element; in i128 so no product of an extent and a stride overflows.
+                    // first element (extents are < 2^63 here, so each product fits in i128;
+                    // the sums are checked).
                     let (mut lo, mut hi) = (0i128, 0i128);
                     for (&e, &s) in self.shape.iter().zip(strides) {
                         let span = (e as i128 - 1) * s as i128;
-                        if span < 0 { lo += span } else { hi += span }
+                        let sum = if span < 0 { lo.checked_add(span) } else { hi.checked_add(span) };
+                        let Some(sum) = sum else {
+                            return Err(shape_err(format!("input '{name}': strides {strides:?} overflow")));
+                        };
+                        if span < 0 { lo = sum } else { hi = sum }
                     }
-                    if hi - lo >= len as i128 {
+                    let reach = hi.checked_sub(lo).unwrap_or(i128::MAX);
+                    if reach >= len as i128 {
                         return Err(shape_err(format!(
                             "input '{name}': shape {:?} with strides {strides:?} reaches {} elements but the slice has {len}",
                             self.shape,
-                            hi - lo + 1
+                            reach.saturating_add(1)
                         )));
                     }
                     // SAFETY: -lo < len, so the pointer stays inside the slice.

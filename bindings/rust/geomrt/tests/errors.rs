@@ -29,7 +29,8 @@ fn bad_parameters_are_rejected_with_the_parameter_named() {
     let rt = Runtime::new().unwrap();
     let (xs, xt) = clouds();
     let inputs = [("xs", Tensor::matrix(&xs, 20, 2)), ("xt", Tensor::matrix(&xt, 15, 2))];
-    let cases: [(&[(&str, Param)], ErrorCode, &str); 5] = [
+    type Case<'p> = (&'p [(&'p str, Param<'p>)], ErrorCode, &'p str);
+    let cases: [Case; 5] = [
         (&[("reg", Param::F64(-1.0))], ErrorCode::InvalidArgument, "reg"),
         (&[], ErrorCode::InvalidArgument, "missing required parameter 'reg'"),
         (&[("reg", 0.1.into()), ("no_such_param", 1.into())], ErrorCode::NotFound, "no_such_param"),
@@ -49,14 +50,18 @@ fn nan_inputs_and_shape_mismatches_are_errors_not_garbage() {
     let rt = Runtime::new().unwrap();
     let (mut xs, xt) = clouds();
     xs[7] = f64::NAN;
-    let e = rt.invoke("ot.emd", &[("xs", Tensor::matrix(&xs, 20, 2)), ("xt", Tensor::matrix(&xt, 15, 2))], &[]).unwrap_err();
+    let e = rt
+        .invoke("ot.emd", &[("xs", Tensor::matrix(&xs, 20, 2)), ("xt", Tensor::matrix(&xt, 15, 2))], &[])
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument);
     assert!(e.message.contains("xs") && e.message.contains("non-finite"), "{e}");
 
     // Dimension d differs between xs (n,d) and xt (m,d): caught by the host's signature check.
     let (xs, _) = clouds();
     let xt3 = vec![0.0; 15 * 3];
-    let e = rt.invoke("ot.emd", &[("xs", Tensor::matrix(&xs, 20, 2)), ("xt", Tensor::matrix(&xt3, 15, 3))], &[]).unwrap_err();
+    let e = rt
+        .invoke("ot.emd", &[("xs", Tensor::matrix(&xs, 20, 2)), ("xt", Tensor::matrix(&xt3, 15, 3))], &[])
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::Shape);
     assert!(e.message.contains("'d'"), "{e}");
 
@@ -66,11 +71,15 @@ fn nan_inputs_and_shape_mismatches_are_errors_not_garbage() {
 
     // Wrong dtype.
     let xs32: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
-    let e = rt.invoke("ot.emd", &[("xs", Tensor::matrix(&xs32, 20, 2)), ("xt", Tensor::matrix(&xs, 20, 2))], &[]).unwrap_err();
+    let e = rt
+        .invoke("ot.emd", &[("xs", Tensor::matrix(&xs32, 20, 2)), ("xt", Tensor::matrix(&xs, 20, 2))], &[])
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::DType, "{e}");
 
     // A shape that does not match the slice is refused on the Rust side: no read past the end.
-    let e = rt.invoke("ot.emd", &[("xs", Tensor::matrix(&xs, 21, 2)), ("xt", Tensor::matrix(&xs, 20, 2))], &[]).unwrap_err();
+    let e = rt
+        .invoke("ot.emd", &[("xs", Tensor::matrix(&xs, 21, 2)), ("xt", Tensor::matrix(&xs, 20, 2))], &[])
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::Shape);
     assert!(e.message.contains("input 'xs'") && e.message.contains("the slice has 40"), "{e}");
 
@@ -82,7 +91,8 @@ fn nan_inputs_and_shape_mismatches_are_errors_not_garbage() {
 fn output_lookups_fail_cleanly() {
     let rt = Runtime::new().unwrap();
     let (xs, xt) = clouds();
-    let out = rt.invoke("ot.emd", &[("xs", Tensor::matrix(&xs, 20, 2)), ("xt", Tensor::matrix(&xt, 15, 2))], &[]).unwrap();
+    let out =
+        rt.invoke("ot.emd", &[("xs", Tensor::matrix(&xs, 20, 2)), ("xt", Tensor::matrix(&xt, 15, 2))], &[]).unwrap();
     let e = out.scalar("no_such_output").unwrap_err();
     assert_eq!(e.code, ErrorCode::NotFound);
     assert!(e.message.contains("no_such_output") && e.message.contains("cost"), "{e}");
@@ -132,7 +142,8 @@ fn the_cancel_flag_stops_a_running_call_from_another_thread() {
             ControlFlow::Continue(())
         });
         // 10^6 steps of 1 ms would take 17 minutes: only cancellation ends it early.
-        let e = rt.invoke_opts("test.progress", &[], &[("steps", 1_000_000.into()), ("sleep_us", 1000.into())], &mut opts);
+        let e =
+            rt.invoke_opts("test.progress", &[], &[("steps", 1_000_000.into()), ("sleep_us", 1000.into())], &mut opts);
         assert_eq!(e.unwrap_err().code, ErrorCode::Cancelled);
     });
     assert!(reports.load(Ordering::Relaxed) >= 5);

@@ -85,7 +85,8 @@ fn strided_input_reaches_a_strided_method_as_the_callers_memory() {
     // (1, r), so the host passed the memory through instead of making a row-major copy.
     assert_eq!(out.tensor("strides").unwrap().as_i64().unwrap(), [1, r as i64]);
     // And it read the right elements through them: sum over (i, j) of (i c + j) x[i, j].
-    let expected: f64 = (0..r).flat_map(|i| (0..c).map(move |j| (i, j))).map(|(i, j)| (i * c + j) as f64 * data[i + r * j]).sum();
+    let expected: f64 =
+        (0..r).flat_map(|i| (0..c).map(move |j| (i, j))).map(|(i, j)| (i * c + j) as f64 * data[i + r * j]).sum();
     let weighted = out.scalar("weighted").unwrap();
     assert!((weighted - expected).abs() <= 1e-9 * expected.abs().max(1.0), "{weighted} vs {expected}");
     assert!(rust_bytes < 4096, "{rust_bytes} bytes");

@@ -97,3 +97,8 @@ def from_code(code, message):
     """The exception for a runtime error code (Error itself for an unknown code)."""
     cls = _CLASSES.get(code, Error)
     return cls(message, code)
+
+# Shown as geomrt.Error etc. in tracebacks (the package re-exports them).
+for _cls in (Error,) + tuple(_CLASSES.values()):
+    _cls.__module__ = "geomrt"
+del _cls

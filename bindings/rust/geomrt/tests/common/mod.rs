@@ -117,7 +117,8 @@ pub fn read_npy(path: &Path) -> Npy {
     let descr = d[..d.find('\'').unwrap()].to_string();
     let shape_txt = field(header, "'shape':");
     let inner = &shape_txt[shape_txt.find('(').unwrap() + 1..shape_txt.find(')').unwrap()];
-    let shape: Vec<i64> = inner.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| s.parse().unwrap()).collect();
+    let shape: Vec<i64> =
+        inner.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| s.parse().unwrap()).collect();
     let data = &bytes[start + hlen..];
     assert_eq!(data.len() % 8, 0);
     let words = data.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect::<Vec<_>>();

@@ -84,6 +84,10 @@ geomrt_invoke <- function(rt, method, inputs = list(), params = list(), threads 
   if (is.atomic(params) && !is.null(names(params))) params <- as.list(params)
   if (!is.list(params))
     stop("params must be a named list, e.g. list(reg = 0.01)", call. = FALSE)
+  for (what in c("inputs", "params")) {
+    dup <- anyDuplicated(names(get(what)))
+    if (dup) stop(sprintf("%s has '%s' twice", what, names(get(what))[dup]), call. = FALSE)
+  }
   if (!is.numeric(threads) || length(threads) != 1L || is.na(threads) || threads < 0 ||
       threads != trunc(threads))
     stop("threads must be a single whole number >= 0 (0 = all cores)", call. = FALSE)
@@ -115,8 +119,9 @@ print.geomrt_method <- function(x, ...) {
     cat("\n", title, ":\n", sep = "")
     for (i in seq_len(nrow(s))) {
       flags <- c("optional", "inplace", "nonnegative")[c(s$optional[i], s$inplace[i], s$nonnegative[i])]
-      cat(sprintf("  %-12s %s %s, rank %s, shape (%s)%s\n", s$name[i], s$kind[i], s$dtype[i],
-                  if (s$ndim[i] < 0) "any" else s$ndim[i], s$shape[i],
+      cat(sprintf("  %-12s %s %s, rank %s%s%s\n", s$name[i], s$kind[i], s$dtype[i],
+                  if (s$ndim[i] < 0) "any" else s$ndim[i],
+                  if (nzchar(s$shape[i])) sprintf(", shape (%s)", s$shape[i]) else "",
                   if (length(flags)) paste0("  [", paste(flags, collapse = ", "), "]") else ""))
       wrap(s$doc[i], 15L)
     }

@@ -426,9 +426,9 @@ typedef struct {
 
 static void set_dense(geomrt_args *args, SEXP keep, R_xlen_t *nkeep, const char *method, const char *name, SEXP x,
                       const geomrt_slot_info *slot, inplace_copy *inplace, int *ninplace) {
-    if (!is_numeric_type(x))
+    if (!is_numeric_type(x) || Rf_isFactor(x))
         RAISE(GEOMRT_EDTYPE, "%s: input '%s' must be a numeric vector, matrix or array, got %s", method, name,
-              type_text(x));
+              Rf_isFactor(x) ? "a factor" : type_text(x));
     int dtype = slot ? slot->dtype : (TYPEOF(x) == REALSXP ? GEOMRT_DTYPE_F64 : GEOMRT_DTYPE_I64);
     int64_t *shape, *strides;
     int ndim = shape_of(x, slot, &shape, &strides);
