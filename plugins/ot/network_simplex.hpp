@@ -246,7 +246,7 @@ private:
         pos_i_ = 0;
         pos_j_ = 0;
 
-        if (threads_ > 1 && n_ * m_ >= 4 * block_) start_workers();
+        if (threads_ > 1 && n_ * m_ >= kParallelMinArcs && n_ * m_ >= 4 * block_) start_workers();
     }
 
     double max_abs_cost() const {
@@ -389,6 +389,7 @@ private:
     // ------------------------------------------------------ parallel pricing
     static constexpr uint64_t kClosed = 0xffffffffULL;
     static constexpr uint32_t kSpinBeforeSleep = 1000;  // pause loops a worker spins after a round
+    static constexpr int64_t kParallelMinArcs = int64_t(1) << 22;  // below this, worker threads cost more than they save
     static constexpr int64_t kWakeAfter = 8;            // blocks the main thread scans before waking workers
     struct alignas(64) BlockResult {
         int64_t bk;

@@ -106,22 +106,37 @@ hadamard::Block draw_block(Rng &rng, int64_t n) {
 
 /// L directions (L x d) from stacked blocks R = (1/n) H D2 H D1 of order n >= d: the rows of R
 /// restricted to the first d coordinates (R applied to zero-padded points), normalized. Rows that
-/// vanish on the first d coordinates are skipped.
+/// vanish on the first d coordinates are skipped. Small problems compute the d columns R e_k of a
+/// block (O(d n log n) for n directions); large ones each needed row R^T e_r = (1/n) D1 H D2 H e_r
+/// directly (O(n log n) per direction, O(n) memory).
 void hadamard_directions(Rng &rng, int64_t d, int64_t n, int64_t L, double *theta) {
-    std::vector<double> cols(static_cast<size_t>(d * n)), e(static_cast<size_t>(d), 0.0);
+    constexpr int64_t kColumnsLimit = int64_t(1) << 22;  // doubles (32 MiB) for the d columns of a block
+    const bool by_columns = d * n <= kColumnsLimit;
+    std::vector<double> cols(by_columns ? static_cast<size_t>(d * n) : 0), e(static_cast<size_t>(d), 0.0),
+        row(by_columns ? 0 : static_cast<size_t>(n));
+    const double inv_n = 1.0 / static_cast<double>(n);
     int64_t got = 0;
     while (got < L) {
         const hadamard::Block blk = draw_block(rng, n);
-        for (int64_t k = 0; k < d; ++k) {  // column k of R = R e_k
-            e[k] = 1.0;
-            hadamard::rotate(blk, e.data(), d, &cols[k * n]);
-            e[k] = 0.0;
-        }
+        if (by_columns)
+            for (int64_t k = 0; k < d; ++k) {  // column k of R = R e_k
+                e[k] = 1.0;
+                hadamard::rotate(blk, e.data(), d, &cols[k * n]);
+                e[k] = 0.0;
+            }
         for (int64_t r = 0; r < n && got < L; ++r) {
+            if (!by_columns) {
+                std::fill(row.begin(), row.end(), 0.0);
+                row[r] = 1.0;
+                hadamard::fwht(row.data(), n);
+                for (int64_t k = 0; k < n; ++k) row[k] *= blk.d2[k];
+                hadamard::fwht(row.data(), n);
+                for (int64_t k = 0; k < d; ++k) row[k] *= blk.d1[k] * inv_n;
+            }
             double *t = theta + got * d;
             double s = 0;
             for (int64_t k = 0; k < d; ++k) {
-                t[k] = cols[k * n + r];
+                t[k] = by_columns ? cols[k * n + r] : row[k];
                 s += t[k] * t[k];
             }
             if (!(s > 0)) continue;

@@ -1,4 +1,5 @@
 // ot.emd against closed forms, POT's ot.emd2, and the optimality certificate of its duals.
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -169,19 +170,25 @@ TEST_CASE("emd is symmetric and gives zero between identical clouds", "[ot][emd]
 }
 
 TEST_CASE("emd with 1 and 2 threads gives identical results", "[ot][emd][threads]") {
+    // 2048 x 2048 = 2^22 arcs: large enough for the network simplex to use its worker threads.
     auto rt = ot_runtime();
     std::mt19937_64 g(11);
-    Mat x = uniform_points(g, 300, 2), y = uniform_points(g, 250, 2);
+    Mat x = uniform_points(g, 2048, 2), y = uniform_points(g, 2048, 2);
     auto a = new_args();
     set_mat(a.get(), "xs", x);
     set_mat(a.get(), "xt", y);
-    const auto wa = random_weights(g, 300);
+    const auto wa = random_weights(g, 2048);
     set_vec(a.get(), "a", wa);
-    auto o1 = run_emd(rt.get(), a.get(), 300, 250, 1);
-    auto o2 = run_emd(rt.get(), a.get(), 300, 250, 2);
-    CHECK(o1.cost == o2.cost);
-    CHECK(o1.plan == o2.plan);
-    CHECK(o1.alpha == o2.alpha);
+    auto r1 = invoke(rt.get(), "ot.emd", a.get(), 1);
+    auto r2 = invoke(rt.get(), "ot.emd", a.get(), 2);
+    CHECK(scalar(r1.get(), "cost") == scalar(r2.get(), "cost"));
+    CHECK(vec(r1.get(), "alpha") == vec(r2.get(), "alpha"));
+    geomrt_sparse_view s1, s2;
+    REQUIRE(geomrt_result_sparse(r1.get(), "plan", &s1) == GEOMRT_OK);
+    REQUIRE(geomrt_result_sparse(r2.get(), "plan", &s2) == GEOMRT_OK);
+    REQUIRE(s1.nnz == s2.nnz);
+    CHECK(std::equal(s1.values, s1.values + s1.nnz, s2.values));
+    CHECK(std::equal(s1.indices, s1.indices + s1.nnz, s2.indices));
 }
 
 TEST_CASE("emd handles zero-mass points", "[ot][emd]") {

@@ -95,6 +95,8 @@ VDSW vdsw(geomrt_runtime *rt, const Mat &xs, const Mat &xt, double kappa, int64_
             vec(r.get(), "location")};
 }
 
+std::vector<double> rotate(geomrt_runtime *rt, const Mat &x, int64_t seed, int64_t blocks = 1, int threads = 0);
+
 /// W_p (and W_p^p) of two 1-D samples through ot.wasserstein_1d.
 double w1d_p(geomrt_runtime *rt, const std::vector<double> &x, const std::vector<double> &y, double p,
              const std::vector<double> *a = nullptr, const std::vector<double> *b = nullptr) {
@@ -434,6 +436,45 @@ TEST_CASE("sliced_wasserstein with Hadamard directions is close to the Gaussian 
     }
 }
 
+TEST_CASE("sliced_wasserstein Hadamard directions are the normalized rows of hadamard_rotation's R",
+          "[ot][sliced][hadamard]") {
+    // Direction r of block 0 is R_{r, 0..d-1}/|R_{r, 0..d-1}| for the R that ot.hadamard_rotation
+    // builds from the same seed, so (R x)_r = |R_{r,.}| theta_r.x: positive for x = theta_r and 0 for
+    // x orthogonal to theta_r. d = 20 with n2 = 32 takes the columns path, d = 2100 (n2 = 4096) the
+    // row-by-row path.
+    auto rt = ot_runtime();
+    std::mt19937_64 g(17);
+    std::normal_distribution<double> nd;
+    for (int64_t d : {20, 2100}) {
+        INFO("d=" << d);
+        const Mat xs = uniform_points(g, 30, d), xt = uniform_points(g, 30, d);
+        Opt o;
+        o.L = 5;
+        o.source = "hadamard";
+        o.seed = 4242;
+        o.hadamard_dim = d == 20 ? 32 : 0;
+        const SW r = sw(rt.get(), xs, xt, o);
+        for (int64_t l = 0; l < 5; ++l) {
+            Mat x(2, d);
+            double dot = 0, nn = 0;
+            for (int64_t k = 0; k < d; ++k) {
+                x(0, k) = r.dirs[l * d + k];
+                x(1, k) = nd(g);
+                dot += x(1, k) * x(0, k);
+            }
+            for (int64_t k = 0; k < d; ++k) {
+                x(1, k) -= dot * x(0, k);
+                nn += x(1, k) * x(1, k);
+            }
+            const auto y = rotate(rt.get(), x, 4242);
+            const int64_t n = static_cast<int64_t>(y.size()) / 2;
+            CHECK(y[l] > 0);
+            CHECK(y[l] <= 1 + 1e-12);
+            CHECK(std::fabs(y[n + l]) <= 1e-12 * std::sqrt(nn));
+        }
+    }
+}
+
 TEST_CASE("sliced_wasserstein rejects bad input", "[ot][sliced][errors]") {
     auto rt = ot_runtime();
     std::mt19937_64 g(16);
@@ -734,7 +775,7 @@ TEST_CASE("the vMF sampler's mean resultant length is A_d(kappa) = I_{d/2}(kappa
 // ------------------------------------------------------------------ ot.hadamard_rotation
 
 namespace {
-std::vector<double> rotate(geomrt_runtime *rt, const Mat &x, int64_t seed, int64_t blocks = 1, int threads = 0) {
+std::vector<double> rotate(geomrt_runtime *rt, const Mat &x, int64_t seed, int64_t blocks, int threads) {
     auto args = new_args();
     set_mat(args.get(), "x", x);
     set_i64(args.get(), "seed", seed);

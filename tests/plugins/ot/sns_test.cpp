@@ -295,7 +295,7 @@ TEST_CASE("sns: the paper's random assignment case needs 100x fewer iterations t
     const double exact = scalar(invoke(rt.get(), "ot.emd", ea.get()).get(), "cost");
     const double cost = scalar(rn.get(), "cost");
     CHECK(cost >= exact - 1e-12);
-    CHECK(cost <= exact + 0.01);
+    CHECK(cost <= exact + 1e-3);
     // The paper's own sparsity, lambda = 2/n, converges too, in more Newton steps.
     auto pa = problem(C, w, w, 1.0 / 1200);
     REQUIRE(geomrt_args_set_param_f64(pa.get(), "density", 2.0 / n) == GEOMRT_OK);
