@@ -345,7 +345,7 @@ void vmf_sliced_body(Call &c) {
         sa[t].reserve(A, true);
         sb[t].reserve(B, true);
     }
-    std::vector<double> wv(Smax), omw2(Smax), g(Smax * d), tan(Smax * d), theta(Smax * d), un(Smax), val(Smax),
+    std::vector<double> wv(Smax), omw2(Smax), g(Smax * d), tangent(Smax * d), theta(Smax * d), un(Smax), val(Smax),
         grad(Smax * d);
     std::atomic<bool> stop{false};
 
@@ -371,7 +371,7 @@ void vmf_sliced_body(Call &c) {
             wv[s] = vmf.sample_w(rng, &omw2[s]);
             for (;;) {
                 for (int64_t k = 0; k < d; ++k) g[s * d + k] = rng.normal();
-                un[s] = vmf.compose(e.data(), wv[s], omw2[s], &g[s * d], &theta[s * d], &tan[s * d]);
+                un[s] = vmf.compose(e.data(), wv[s], omw2[s], &g[s * d], &theta[s * d], &tangent[s * d]);
                 if (un[s] > 0) break;
             }
         }
@@ -394,7 +394,7 @@ void vmf_sliced_body(Call &c) {
             val[s] = sliced::w2_and_grad(A, sa[t], B, sb[t], th, v, ca[t], cb[t]);
             // theta = w e + sr t, t = u/|u|, u = g - (g.e) e, sr = sqrt(1 - w^2). With
             // q = v - (t.v) t:  d/de (v.theta) = w v - (sr/|u|) ((e.v) g + (e.g) q).
-            const double *gs = &g[s * d], *ts = &tan[s * d];
+            const double *gs = &g[s * d], *ts = &tangent[s * d];
             const double w = wv[s], sr = std::sqrt(omw2[s]), inv_u = 1.0 / un[s];
             double ge = 0, ev = 0, tv = 0;
             for (int64_t k = 0; k < d; ++k) {
