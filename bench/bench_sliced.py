@@ -101,8 +101,9 @@ def main():
         note = ("Both sides draw their own random directions, so SW_2 agrees to Monte Carlo accuracy only "
                 "(L = 100: a few percent). Timings on a shared machine with other jobs running. The directions "
                 "are independent and processed in parallel; when the 2-thread rows are no faster than 1 thread, "
-                "another job held the second core (on this machine a plain OpenMP compute loop showed the same: "
-                "3.04 s with 1 thread, 2.85 s with 2).")
+                "another job held the second core (a plain OpenMP compute loop then shows the same, 3.0 s with 1 "
+                "thread and 2.8 s with 2; in an idle moment it took 1.5 s with 2, and ot.sliced_wasserstein with "
+                "L = 1000 took 0.53 s with 1 thread and 0.27 s with 2).")
         text = open(opt.write).read() if os.path.exists(opt.write) else "# Benchmarks\n"
         start, end = "<!-- bench_sliced:start -->", "<!-- bench_sliced:end -->"
         block = (f"{start}\nCommand: `{cmd}` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)\n\n"
