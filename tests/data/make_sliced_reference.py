@@ -15,6 +15,8 @@ Format: blocks of
   se <standard error of value>
   end
 """
+import os
+
 import numpy as np
 import ot
 
@@ -68,4 +70,5 @@ xt = rng.normal(size=(m, 3)) * 0.4 + np.array([0.3, 0.8, -0.2])
 u = np.full(n, 1.0 / n)
 case("uniform_d3_p2", xs, xt, u, u, 2)
 
-open("tests/data/sliced_reference.txt", "w").write("\n".join(out) + "\n")
+path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sliced_reference.txt")
+open(path, "w").write("\n".join(out) + "\n")
