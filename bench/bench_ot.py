@@ -17,24 +17,7 @@ import ot
 import scipy.optimize
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from geomrt_ctypes import Geomrt  # noqa: E402
-
-
-def best(fn, repeats):
-    out, times = None, []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return out, min(times)
-
-
-def best_geomrt(g, repeats, *args, **kw):
-    res, times = None, []
-    for _ in range(repeats):
-        res, dt = g.invoke(*args, **kw)
-        times.append(dt)
-    return res, min(times)
+from geomrt_ctypes import Geomrt, best, best_geomrt  # noqa: E402
 
 
 def main():

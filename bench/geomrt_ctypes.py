@@ -1,6 +1,7 @@
 """A minimal ctypes view of the geomrt C API for benchmarks (in-process, no bindings needed)."""
 import ctypes
 import os
+import time
 
 import numpy as np
 
@@ -70,3 +71,22 @@ class Geomrt:
             return out, dt
         finally:
             L.geomrt_args_free(args)
+
+
+def best(fn, repeats):
+    """Run fn() `repeats` times; return its last result and the fastest wall time."""
+    out, times = None, []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return out, min(times)
+
+
+def best_geomrt(g, repeats, *args, **kw):
+    """Geomrt.invoke `repeats` times; return its last result and the fastest time in geomrt_invoke."""
+    res, times = None, []
+    for _ in range(repeats):
+        res, dt = g.invoke(*args, **kw)
+        times.append(dt)
+    return res, min(times)
