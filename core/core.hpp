@@ -125,6 +125,42 @@ struct geomrt_args {
     std::map<std::string, geomrt_param_setting> params;
 };
 
+namespace geomrt {
+namespace core {
+/// Zero-filled output storage. Small blocks come from calloc; large ones (>= 4 MiB) are mapped
+/// directly, 2 MiB aligned, with transparent huge pages advised (as numpy does for large arrays).
+/// Either way the pages are fresh zero pages: an output costs nothing until the method writes
+/// it, and the method's threads share the first-touch work.
+class ZeroBuffer {
+public:
+    ZeroBuffer() = default;
+    ZeroBuffer(ZeroBuffer &&o) noexcept : p_(o.p_), n_(o.n_), mapped_(o.mapped_) { o.p_ = nullptr, o.n_ = 0; }
+    ZeroBuffer &operator=(ZeroBuffer &&o) noexcept {
+        if (this != &o) {
+            release();
+            p_ = o.p_, n_ = o.n_, mapped_ = o.mapped_;
+            o.p_ = nullptr, o.n_ = 0;
+        }
+        return *this;
+    }
+    ZeroBuffer(const ZeroBuffer &) = delete;
+    ZeroBuffer &operator=(const ZeroBuffer &) = delete;
+    ~ZeroBuffer() { release(); }
+
+    void assign_zeros(size_t count);
+    double *data() { return p_; }
+    const double *data() const { return p_; }
+    size_t size() const { return n_; }
+
+private:
+    void release();
+    double *p_ = nullptr;
+    size_t n_ = 0;
+    bool mapped_ = false;
+};
+}  // namespace core
+}  // namespace geomrt
+
 struct geomrt_output {
     std::string name;
     bool set = false;
@@ -132,7 +168,7 @@ struct geomrt_output {
     int dtype = GEOMRT_DTYPE_F64;
     std::vector<int64_t> shape;
     int64_t numel = 0;
-    std::vector<double> storage;  // dense data (8-byte aligned for every dtype)
+    geomrt::core::ZeroBuffer storage;  // dense data (8-byte aligned for every dtype)
     std::vector<int64_t> indptr, indices;
     std::vector<double> values;
 };

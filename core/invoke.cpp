@@ -7,8 +7,71 @@
 
 #include "core.hpp"
 
+#include <cstdlib>
+#include <new>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace geomrt {
 namespace core {
+
+namespace {
+/// Transparent huge pages are advised for large outputs unless GEOMRT_MADVISE_HUGEPAGE=0.
+bool huge_pages_wanted() {
+    static const bool yes = [] {
+        const char *e = std::getenv("GEOMRT_MADVISE_HUGEPAGE");
+        return !(e && e[0] == '0');
+    }();
+    return yes;
+}
+}  // namespace
+
+void ZeroBuffer::assign_zeros(size_t count) {
+    release();
+    if (count == 0) return;
+    const size_t bytes = count * sizeof(double);
+#if defined(__linux__)
+    constexpr size_t huge = size_t(1) << 21;
+    if (bytes >= 2 * huge) {
+        const size_t len = (bytes + huge - 1) / huge * huge;
+        void *raw = mmap(nullptr, len + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (raw == MAP_FAILED) throw std::bad_alloc();
+        const uintptr_t r = reinterpret_cast<uintptr_t>(raw), start = (r + huge - 1) / huge * huge;
+        if (start > r) munmap(raw, start - r);
+        if (r + huge > start) munmap(reinterpret_cast<void *>(start + len), r + huge - start);
+#ifdef MADV_HUGEPAGE
+        if (huge_pages_wanted())
+            madvise(reinterpret_cast<void *>(start), len, MADV_HUGEPAGE);
+#endif
+        p_ = reinterpret_cast<double *>(start);
+        n_ = count;
+        mapped_ = true;
+        return;
+    }
+#endif
+    p_ = static_cast<double *>(std::calloc(count, sizeof(double)));
+    if (!p_) throw std::bad_alloc();
+    n_ = count;
+    mapped_ = false;
+}
+
+void ZeroBuffer::release() {
+    if (!p_) return;
+#if defined(__linux__)
+    if (mapped_) {
+        constexpr size_t huge = size_t(1) << 21;
+        munmap(p_, (n_ * sizeof(double) + huge - 1) / huge * huge);
+    } else {
+        std::free(p_);
+    }
+#else
+    std::free(p_);
+#endif
+    p_ = nullptr;
+    n_ = 0;
+}
 
 namespace {
 
@@ -273,7 +336,7 @@ int host_output_dense(void *ctx, size_t index, int dtype, int ndim, const int64_
         o->numel = n;
         o->dtype = dtype;
         o->kind = GEOMRT_KIND_DENSE;
-        o->storage.assign((static_cast<size_t>(n) * dtype_size(dtype) + 7) / 8 + 1, 0.0);
+        o->storage.assign_zeros((static_cast<size_t>(n) * dtype_size(dtype) + 7) / 8 + 1);
         o->set = true;
         *data = o->storage.data();
         return GEOMRT_OK;

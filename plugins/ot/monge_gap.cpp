@@ -101,7 +101,8 @@ void monge_gap_body(Call &c) {
         fail(GEOMRT_ENOCONVERGE, c.method() + buf);
     }
     // W_eps = <P, C> - eps H(P) with H(P) = -sum P_ij (log P_ij - 1).
-    const auto &K = S.K(), &u = S.u(), &v = S.v();
+    const auto *K = S.K();
+    const auto &u = S.u(), &v = S.v();
     double tc = 0, ent = 0;
     for (int64_t i = 0; i < ns; ++i) {
         const double *Ki = &K[static_cast<size_t>(i * ns)];

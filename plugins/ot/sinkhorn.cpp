@@ -72,29 +72,48 @@ void write_outputs(const Call &c, const Problem &pr, const std::vector<int64_t> 
     double *P = c.out_f64("plan", {n, m});
     double *f = c.out_f64("f", {n});
     double *g = c.out_f64("g", {m});
-    const auto &K = S.K(), &u = S.u(), &v = S.v();
+    const auto *K = S.K();
+    const auto &u = S.u(), &v = S.v();
     const double inf = std::numeric_limits<double>::infinity();
     std::fill(f, f + n, -inf);
     std::fill(g, g + m, -inf);
     for (int64_t i = 0; i < ns; ++i) f[ri[i]] = S.f()[i] + eps * std::log(u[i]);
     for (int64_t j = 0; j < ms; ++j) g[cj[j]] = S.g()[j] + eps * std::log(v[j]);
     // log P_ij = (f_i + g_j - C_ij)/eps, so sum P log P = (f.(P1) + g.(P^T 1) - <P, C>)/eps: no logs per entry.
-    double tc = 0, fr = 0;
-    std::vector<double> colmass(ms, 0.0);
-    for (int64_t i = 0; i < ns; ++i) {
-        double *Pi = P + ri[i] * m;
-        const auto *Ki = &K[static_cast<size_t>(i * ms)];
-        double rowmass = 0;
-        for (int64_t j = 0; j < ms; ++j) {
-            const double pij = u[i] * static_cast<double>(Ki[j]) * v[j];
-            Pi[cj[j]] = pij;
-            tc += pij * cost(i, j);
-            rowmass += pij;
-            colmass[j] += pij;
+    // Fixed row blocks, summed in block order: the totals do not depend on the number of threads.
+    const int nb = static_cast<int>(std::min<int64_t>(kBlocks, ns));
+    const int threads = ns * ms >= kParallelMin ? c.threads() : 1;
+    std::vector<double> tcb(nb, 0.0), frb(nb, 0.0), colb(static_cast<size_t>(nb) * ms, 0.0);
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int blk = 0; blk < nb; ++blk) {
+        double *colmass = &colb[static_cast<size_t>(blk) * ms];
+        double tc = 0, fr = 0;
+        for (int64_t i = ns * blk / nb; i < ns * (blk + 1) / nb; ++i) {
+            double *Pi = P + ri[i] * m;
+            const auto *Ki = &K[static_cast<size_t>(i * ms)];
+            double rowmass = 0;
+            for (int64_t j = 0; j < ms; ++j) {
+                const double pij = u[i] * static_cast<double>(Ki[j]) * v[j];
+                Pi[cj[j]] = pij;
+                tc += pij * cost(i, j);
+                rowmass += pij;
+                colmass[j] += pij;
+            }
+            fr += f[ri[i]] * rowmass;
         }
-        fr += f[ri[i]] * rowmass;
+        tcb[blk] = tc;
+        frb[blk] = fr;
     }
-    for (int64_t j = 0; j < ms; ++j) fr += g[cj[j]] * colmass[j];
+    double tc = 0, fr = 0;
+    for (int blk = 0; blk < nb; ++blk) {
+        tc += tcb[blk];
+        fr += frb[blk];
+    }
+    for (int64_t j = 0; j < ms; ++j) {
+        double colmass = 0;
+        for (int blk = 0; blk < nb; ++blk) colmass += colb[static_cast<size_t>(blk) * ms + j];
+        fr += g[cj[j]] * colmass;
+    }
     const double plogp = (fr - tc) / eps;
     c.scalar("cost", tc);
     c.scalar("entropic_cost", tc + eps * plogp);
@@ -115,14 +134,20 @@ void sinkhorn_body(Call &c) {
         if (pr.b[j] > 0) cj.push_back(j);
     double cmin = std::numeric_limits<double>::infinity(), cmax = -cmin;
     if (pr.M) {
-        for (int64_t k = 0; k < pr.n * pr.m; ++k) {
+        const int64_t total = pr.n * pr.m;
+        const int threads = total >= kParallelMin ? c.threads() : 1;
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(min : cmin) reduction(max : cmax)
+        for (int64_t k = 0; k < total; ++k) {
             cmin = std::min(cmin, pr.M[k]);
             cmax = std::max(cmax, pr.M[k]);
         }
     } else {
-        for (int64_t i : ri)
-            for (int64_t j : cj) {
-                const double v = pr.points(i, j);
+        const int64_t ns = static_cast<int64_t>(ri.size()), ms = static_cast<int64_t>(cj.size());
+        const int threads = ns * ms >= kParallelMin ? c.threads() : 1;
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(min : cmin) reduction(max : cmax)
+        for (int64_t i = 0; i < ns; ++i)
+            for (int64_t j = 0; j < ms; ++j) {
+                const double v = pr.points(ri[i], cj[j]);
                 cmin = std::min(cmin, v);
                 cmax = std::max(cmax, v);
             }
@@ -147,8 +172,8 @@ void register_sinkhorn(sdk::Plugin &plugin) {
             "Solves min_P <P, C> + reg * sum_ij P_ij log P_ij subject to P 1 = a, P^T 1 = b, P >= 0, where C is the "
             "cost matrix M or metric(xs_i, xt_j). The plan is P_ij = exp((f_i + g_j - C_ij)/reg). Sinkhorn scaling "
             "runs on a kernel rebuilt by exact log-sum-exp passes whenever the scalings grow, so it stays finite for "
-            "reg down to 1e-4 x max C and below; with anneal=true reg is halved from the cost range down to its "
-            "target (epsilon scaling), which cuts iterations for small reg. Stops when the L1 marginal error "
+            "reg down to 1e-4 x max C and below; with anneal=true and reg < (max C - min C)/256, reg is first halved "
+            "from the cost range down to its target (epsilon scaling), which cuts iterations for small reg. Stops when the L1 marginal error "
             "sum_j |(P^T 1)_j - b_j| (rows are exact) is <= tol; fails with GEOMRT_ENOCONVERGE after max_iter "
             "iterations. Zero-mass points get zero plan rows/columns and potential -inf. Outputs: plan (n x m "
             "dense), potentials f (n) and g (m), cost = <P, C>, entropic_cost = <P, C> + reg sum P log P (the "
@@ -162,7 +187,10 @@ void register_sinkhorn(sdk::Plugin &plugin) {
         .param_f64("tol", "stop when the L1 marginal error is <= tol", "1e-9", 0.0,
                    std::numeric_limits<double>::infinity(), GEOMRT_PARAM_MIN_EXCLUSIVE)
         .param_i64("max_iter", "maximum number of Sinkhorn iterations (all annealing stages together)", "100000", 1)
-        .param_bool("anneal", "epsilon scaling: start from the cost range and halve reg down to its target", "true")
+        .param_bool("anneal",
+                    "epsilon scaling: when reg < (max C - min C)/256, start from the cost range and halve reg down to "
+                    "its target (for larger reg plain Sinkhorn needs fewer iterations and this has no effect)",
+                    "true")
         .param_enum("precision",
                     "kernel storage: float64; mixed (float32 kernel until the marginal error is below 1e-7, then "
                     "float64 to tol: same result, less memory traffic); float32 (throughout: fastest, the plan is "

@@ -19,33 +19,100 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <limits>
+#include <memory>
+#include <new>
 #include <vector>
 
-#include <Eigen/Core>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+#include "scaling_kernels.hpp"
 
 namespace geomrt {
 namespace ot {
 
 
+/// Transparent huge pages are advised for large buffers unless GEOMRT_MADVISE_HUGEPAGE=0.
+inline bool huge_pages_wanted() {
+    static const bool yes = [] {
+        const char *e = std::getenv("GEOMRT_MADVISE_HUGEPAGE");
+        return !(e && e[0] == '0');
+    }();
+    return yes;
+}
+
+/// Storage for a kernel (every entry is written before it is read). Large kernels are mapped
+/// directly, 2 MiB aligned, with transparent huge pages advised (as numpy does for its large
+/// arrays): far fewer page faults on first touch and TLB misses on each streaming pass.
+template <class T>
+class KernelStorage {
+public:
+    explicit KernelStorage(size_t count) {
+        bytes_ = std::max<size_t>(count, 1) * sizeof(T);
+#if defined(__linux__)
+        constexpr size_t huge = size_t(1) << 21;
+        if (bytes_ >= 2 * huge) {
+            bytes_ = (bytes_ + huge - 1) / huge * huge;
+            void *raw = mmap(nullptr, bytes_ + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (raw == MAP_FAILED) throw std::bad_alloc();
+            const uintptr_t r = reinterpret_cast<uintptr_t>(raw), start = (r + huge - 1) / huge * huge;
+            if (start > r) munmap(raw, start - r);
+            if (r + huge > start) munmap(reinterpret_cast<void *>(start + bytes_), r + huge - start);
+            p_ = reinterpret_cast<T *>(start);
+            mapped_ = true;
+#ifdef MADV_HUGEPAGE
+            if (huge_pages_wanted())
+                madvise(p_, bytes_, MADV_HUGEPAGE);
+#endif
+            return;
+        }
+#endif
+        p_ = static_cast<T *>(std::aligned_alloc(64, (bytes_ + 63) / 64 * 64));
+        if (!p_) throw std::bad_alloc();
+    }
+    ~KernelStorage() {
+#if defined(__linux__)
+        if (mapped_) {
+            munmap(p_, bytes_);
+            return;
+        }
+#endif
+        std::free(p_);
+    }
+    KernelStorage(const KernelStorage &) = delete;
+    KernelStorage &operator=(const KernelStorage &) = delete;
+    T &operator[](size_t k) { return p_[k]; }
+    const T &operator[](size_t k) const { return p_[k]; }
+    const T *get() const { return p_; }
+
+private:
+    T *p_ = nullptr;
+    size_t bytes_ = 0;
+    bool mapped_ = false;
+};
+
 constexpr double kAbsorbLog = 40.0;  // absorb scalings once |log u| or |log v| exceeds this
 constexpr int kBlocks = 16;          // fixed row blocks for deterministic column reductions
 constexpr int64_t kParallelMin = 1 << 20;  // below this many kernel entries one thread is faster
+constexpr double kAnnealBelow = 1.0 / 256;  // epsilon scaling pays off only for eps below this x cost range
 
-/// Dot product with four independent accumulators (vectorizable; fixed order, so deterministic).
-template <class T>
-inline double dot(const T *x, const double *y, int64_t m) {
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+/// Largest of x[0..m) (m >= 1), with four independent running maxima (max is exact, so any order
+/// gives the same value).
+inline double max_of(const double *x, int64_t m) {
+    double m0 = x[0], m1 = x[0], m2 = x[0], m3 = x[0];
     int64_t j = 0;
     for (; j + 4 <= m; j += 4) {
-        s0 += static_cast<double>(x[j]) * y[j];
-        s1 += static_cast<double>(x[j + 1]) * y[j + 1];
-        s2 += static_cast<double>(x[j + 2]) * y[j + 2];
-        s3 += static_cast<double>(x[j + 3]) * y[j + 3];
+        m0 = x[j] > m0 ? x[j] : m0;
+        m1 = x[j + 1] > m1 ? x[j + 1] : m1;
+        m2 = x[j + 2] > m2 ? x[j + 2] : m2;
+        m3 = x[j + 3] > m3 ? x[j + 3] : m3;
     }
-    for (; j < m; ++j) s0 += static_cast<double>(x[j]) * y[j];
-    return (s0 + s1) + (s2 + s3);
+    for (; j < m; ++j) m0 = x[j] > m0 ? x[j] : m0;
+    return std::max(std::max(m0, m1), std::max(m2, m3));
 }
 
 /// KT is the kernel's storage type: double, or float to halve memory traffic (the scalings,
@@ -74,13 +141,11 @@ public:
         // of the kernel underflowed entirely (possible on the first build at tiny eps) is g updated
         // exactly too (a column log-sum-exp pass) before rebuilding.
         update_f_and_kernel(eps);
-        column_sums();
         bool empty_column = false;
         for (int64_t j = 0; j < m_; ++j) empty_column = empty_column || !(colsum_[j] > 0);
         if (empty_column) {
             update_g_logdomain(eps);
             update_f_and_kernel(eps);
-            column_sums();
         }
     }
 
@@ -98,27 +163,21 @@ public:
             double *part = &partial_[static_cast<size_t>(blk) * m];
             std::fill(part, part + m, 0.0);
             const int64_t i0 = n * blk / nb_, i1 = n * (blk + 1) / nb_;
-            for (int64_t i = i0; i < i1; ++i) {
-                const KT *Ki = &K_[static_cast<size_t>(i * m)];
-                const double r = dot(Ki, v_.data(), m);
-                if (!(r > 0) || !std::isfinite(r)) {
-                    bad = true;
-                    continue;
-                }
-                const double ui = a_[i] / r;
-                u_[i] = ui;
-                for (int64_t j = 0; j < m; ++j) part[j] += ui * static_cast<double>(Ki[j]);
-            }
+            if (!kernels::scale_rows(&K_[static_cast<size_t>(i0 * m)], i1 - i0, m, v_.data(), a_ + i0, u_.data() + i0,
+                                     part))
+                bad = true;
         }
         if (bad) return -1;
         reduce_columns();
-        double err = 0, worst = 0;
+        double err = 0;
+        bool wild = false;
+        const double hi = std::exp(kAbsorbLog), lo = 1.0 / hi;
         for (int64_t j = 0; j < m_; ++j) {
             err += std::fabs(v_[j] * colsum_[j] - b_[j]);
-            worst = std::max(worst, std::fabs(std::log(v_[j])));
+            wild = wild || !(v_[j] >= lo && v_[j] <= hi);
         }
-        for (int64_t i = 0; i < n_; ++i) worst = std::max(worst, std::fabs(std::log(u_[i])));
-        if (!std::isfinite(err) || worst > kAbsorbLog) return -1;
+        for (int64_t i = 0; i < n_; ++i) wild = wild || !(u_[i] >= lo && u_[i] <= hi);
+        if (!std::isfinite(err) || wild) return -1;
         return err;
     }
 
@@ -129,7 +188,8 @@ public:
         return err;
     }
 
-    const std::vector<KT> &K() const { return K_; }
+    /// The kernel, row-major n x m.
+    const KT *K() const { return K_.get(); }
     /// Potentials with the current scalings absorbed: P_ij = u_i K_ij v_j = exp((F_i + G_j - C_ij)/eps).
     std::vector<double> absorbed_f() const {
         std::vector<double> r(f_);
@@ -191,39 +251,31 @@ private:
     }
 
     void update_f_and_kernel(double eps) {
-        // f_i = eps log a_i - eps LSE_j((g_j - C_ij)/eps); K_i. = a_i softmax_j((g_j - C_ij)/eps).
+        // f_i = eps log a_i - eps LSE_j((g_j - C_ij)/eps); K_i. = a_i softmax_j((g_j - C_ij)/eps). The same
+        // pass adds up the columns of K (u = 1 after a rebuild), in the fixed row blocks.
         const int64_t n = n_, m = m_;
         const double inv = 1.0 / eps;
 #pragma omp parallel num_threads(threads_)
         {
-            Eigen::ArrayXd row(m);
+            std::vector<double> row(static_cast<size_t>(m));
 #pragma omp for schedule(static)
-            for (int64_t i = 0; i < n; ++i) {
-                double mx = -std::numeric_limits<double>::infinity();
-                for (int64_t j = 0; j < m; ++j) {
-                    row[j] = (g_[j] - cost_(i, j)) * inv;
-                    mx = std::max(mx, row[j]);
+            for (int blk = 0; blk < nb_; ++blk) {
+                double *part = &partial_[static_cast<size_t>(blk) * m];
+                std::fill(part, part + m, 0.0);
+                const int64_t i0 = n * blk / nb_, i1 = n * (blk + 1) / nb_;
+                for (int64_t i = i0; i < i1; ++i) {
+                    for (int64_t j = 0; j < m; ++j) row[j] = (g_[j] - cost_(i, j)) * inv;
+                    const double mx = max_of(row.data(), m);
+                    for (int64_t j = 0; j < m; ++j) row[j] -= mx;
+                    const double s = kernels::exp_nonpositive(row.data(), m);
+                    const double scale = a_[i] / s;
+                    KT *Ki = &K_[static_cast<size_t>(i * m)];
+                    for (int64_t j = 0; j < m; ++j) {
+                        Ki[j] = static_cast<KT>(row[j] * scale);
+                        part[j] += static_cast<double>(Ki[j]);
+                    }
+                    f_[i] = eps * loga_[i] - eps * (mx + std::log(s));
                 }
-                row = (row - mx).exp();  // vectorized exp
-                const double s = row.sum();
-                row *= a_[i] / s;
-                KT *Ki = &K_[static_cast<size_t>(i * m)];
-                for (int64_t j = 0; j < m; ++j) Ki[j] = static_cast<KT>(row[j]);
-                f_[i] = eps * loga_[i] - eps * (mx + std::log(s));
-            }
-        }
-    }
-
-    void column_sums() {
-        const int64_t n = n_, m = m_;
-#pragma omp parallel for num_threads(threads_) schedule(static)
-        for (int blk = 0; blk < nb_; ++blk) {
-            double *part = &partial_[static_cast<size_t>(blk) * m];
-            std::fill(part, part + m, 0.0);
-            const int64_t i0 = n * blk / nb_, i1 = n * (blk + 1) / nb_;
-            for (int64_t i = i0; i < i1; ++i) {
-                const KT *Ki = &K_[static_cast<size_t>(i * m)];
-                for (int64_t j = 0; j < m; ++j) part[j] += u_[i] * static_cast<double>(Ki[j]);
             }
         }
         reduce_columns();
@@ -243,7 +295,7 @@ private:
     const Cost &cost_;
     int threads_;
     int nb_;
-    std::vector<KT> K_;
+    KernelStorage<KT> K_;  // uninitialized until the first rebuild
     std::vector<double> f_, g_, u_, v_, colsum_, partial_, loga_, logb_;
 };
 
@@ -253,13 +305,15 @@ struct SinkhornOutcome {
     bool converged = false;
 };
 
-/// Anneal eps from the cost range down to `eps`, then iterate to `tol`.
+/// Iterate to `tol` at `eps`. With `anneal`, and eps below kAnnealBelow x cost_range, eps is first halved
+/// from the cost range down (each stage to a marginal error of 1e-3 or 50 iterations); above that
+/// threshold plain Sinkhorn converges in fewer iterations than the stages would cost.
 template <class Solver>
 SinkhornOutcome run_sinkhorn(Solver &S, double eps, double cost_range, double tol,
                              int64_t max_iter, bool anneal,
                              const std::function<void(int64_t, double)> &progress = {}) {
     std::vector<double> schedule;
-    if (anneal && cost_range > 0)
+    if (anneal && eps < kAnnealBelow * cost_range)
         for (double e = cost_range; e > 2 * eps; e *= 0.5) schedule.push_back(e);
     schedule.push_back(eps);
     SinkhornOutcome out;
