@@ -221,18 +221,29 @@ bool cpu_has_avx2() {
 }
 #endif
 
+/// The new scaling of one row: a/r, or with over-relaxation u (a / (u r))^omega (= u^(1-omega) (a/r)^omega).
+/// Adds |u r - a| (the row's error before the update) to err. Returns false if r is unusable.
+inline bool update_row(double r, double a, double omega, double &u, double &err) {
+    if (!usable(r)) return false;
+    err += std::fabs(u * r - a);
+    const double t = a / r;
+    u = omega == 1.0 ? t : u * std::pow(t / u, omega);
+    return true;
+}
+
 template <class Ops, class T>
-bool sweep(const T *K, int64_t rows, int64_t m, const double *v, const double *a, double *u, double *col) {
+bool sweep(const T *K, int64_t rows, int64_t m, const double *v, const double *a, double *u, double *col,
+           double omega, double *row_err) {
     bool ok = true;
+    double err = 0;
     int64_t i = 0;
     for (; i + 4 <= rows; i += 4) {
         const T *k[4] = {K + i * m, K + (i + 1) * m, K + (i + 2) * m, K + (i + 3) * m};
         double r[4], w[4];
         Ops::dot4(k, v, m, r);
         for (int q = 0; q < 4; ++q) {
-            if (usable(r[q])) {
-                w[q] = a[i + q] / r[q];
-                u[i + q] = w[q];
+            if (update_row(r[q], a[i + q], omega, u[i + q], err)) {
+                w[q] = u[i + q];
             } else {
                 w[q] = 0;
                 ok = false;
@@ -242,37 +253,37 @@ bool sweep(const T *K, int64_t rows, int64_t m, const double *v, const double *a
     }
     for (; i < rows; ++i) {
         const T *k = K + i * m;
-        const double r = Ops::dot(k, v, m);
-        if (!usable(r)) {
+        if (!update_row(Ops::dot(k, v, m), a[i], omega, u[i], err)) {
             ok = false;
             continue;
         }
-        u[i] = a[i] / r;
         Ops::axpy1(k, u[i], col, m);
     }
+    if (row_err) *row_err = err;
     return ok;
 }
 
 template <class T>
-bool dispatch(const T *K, int64_t rows, int64_t m, const double *v, const double *a, double *u, double *col, Isa isa) {
+bool dispatch(const T *K, int64_t rows, int64_t m, const double *v, const double *a, double *u, double *col,
+              double omega, double *row_err, Isa isa) {
 #ifdef GEOMRT_HAVE_AVX2_KERNELS
-    if (isa == Isa::Best && cpu_has_avx2()) return sweep<Avx2>(K, rows, m, v, a, u, col);
+    if (isa == Isa::Best && cpu_has_avx2()) return sweep<Avx2>(K, rows, m, v, a, u, col, omega, row_err);
 #else
     (void)isa;
 #endif
-    return sweep<Portable>(K, rows, m, v, a, u, col);
+    return sweep<Portable>(K, rows, m, v, a, u, col, omega, row_err);
 }
 
 }  // namespace
 
 bool scale_rows(const double *K, int64_t rows, int64_t m, const double *v, const double *a, double *u, double *col,
-                Isa isa) {
-    return dispatch(K, rows, m, v, a, u, col, isa);
+                double omega, double *row_err, Isa isa) {
+    return dispatch(K, rows, m, v, a, u, col, omega, row_err, isa);
 }
 
 bool scale_rows(const float *K, int64_t rows, int64_t m, const double *v, const double *a, double *u, double *col,
-                Isa isa) {
-    return dispatch(K, rows, m, v, a, u, col, isa);
+                double omega, double *row_err, Isa isa) {
+    return dispatch(K, rows, m, v, a, u, col, omega, row_err, isa);
 }
 
 double exp_nonpositive(double *x, int64_t m, Isa isa) {

@@ -106,14 +106,14 @@ TEST_CASE("kernels: the AVX2 and portable versions give bit-identical results", 
     for (double &x : a) x = U(rng);
     std::vector<float> Kf(K.begin(), K.end());
     std::vector<double> u1(rows), u2(rows), c1(m, 0.0), c2(m, 0.0);
-    REQUIRE(scale_rows(K.data(), rows, m, v.data(), a.data(), u1.data(), c1.data(), Isa::Best));
-    REQUIRE(scale_rows(K.data(), rows, m, v.data(), a.data(), u2.data(), c2.data(), Isa::Portable));
+    REQUIRE(scale_rows(K.data(), rows, m, v.data(), a.data(), u1.data(), c1.data(), 1.0, nullptr, Isa::Best));
+    REQUIRE(scale_rows(K.data(), rows, m, v.data(), a.data(), u2.data(), c2.data(), 1.0, nullptr, Isa::Portable));
     CHECK(same_bits(u1, u2));
     CHECK(same_bits(c1, c2));
     std::fill(c1.begin(), c1.end(), 0.0);
     std::fill(c2.begin(), c2.end(), 0.0);
-    REQUIRE(scale_rows(Kf.data(), rows, m, v.data(), a.data(), u1.data(), c1.data(), Isa::Best));
-    REQUIRE(scale_rows(Kf.data(), rows, m, v.data(), a.data(), u2.data(), c2.data(), Isa::Portable));
+    REQUIRE(scale_rows(Kf.data(), rows, m, v.data(), a.data(), u1.data(), c1.data(), 1.0, nullptr, Isa::Best));
+    REQUIRE(scale_rows(Kf.data(), rows, m, v.data(), a.data(), u2.data(), c2.data(), 1.0, nullptr, Isa::Portable));
     CHECK(same_bits(u1, u2));
     CHECK(same_bits(c1, c2));
     std::vector<double> x(m);

@@ -285,7 +285,9 @@ TEST_CASE("sns: the paper's random assignment case needs 100x fewer iterations t
     CHECK(k <= 40);
     CHECK(scalar(rn.get(), "marginal_error") <= 1e-9);
     CHECK(l1_marginal_error(dense(rn.get(), "plan", n * n), n, n, w, w) <= 1.1e-9);
+    // The paper's baseline is plain Sinkhorn: no annealing, no over-relaxation.
     REQUIRE(geomrt_args_set_param_bool(args.get(), "anneal", 0) == GEOMRT_OK);
+    REQUIRE(geomrt_args_set_param_bool(args.get(), "overrelaxation", 0) == GEOMRT_OK);
     REQUIRE(geomrt_args_set_param_i64(args.get(), "max_iter", 100 * k) == GEOMRT_OK);
     std::string msg;
     CHECK(invoke_fails(rt.get(), "ot.sinkhorn", args.get(), &msg) == GEOMRT_ENOCONVERGE);
@@ -315,6 +317,7 @@ TEST_CASE("sns: a smaller random assignment case against Sinkhorn run to the end
     auto args = problem(C, w, w, 1.0 / 360);
     auto rn = invoke(rt.get(), "ot.sinkhorn_newton_sparse", args.get());
     REQUIRE(geomrt_args_set_param_bool(args.get(), "anneal", 0) == GEOMRT_OK);
+    REQUIRE(geomrt_args_set_param_bool(args.get(), "overrelaxation", 0) == GEOMRT_OK);
     REQUIRE(geomrt_args_set_param_i64(args.get(), "max_iter", 1000000) == GEOMRT_OK);
     auto rs = invoke(rt.get(), "ot.sinkhorn", args.get());
     const double sk = scalar(rs.get(), "iterations"), k = scalar(rn.get(), "iterations");
