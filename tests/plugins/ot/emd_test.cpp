@@ -290,3 +290,32 @@ TEST_CASE("emd stops with GEOMRT_ECANCELLED when the cancel flag is set", "[ot][
     CHECK(geomrt_invoke(&r, rt.get(), "ot.emd", a.get(), &o) == GEOMRT_ECANCELLED);
     CHECK(r == nullptr);
 }
+
+TEST_CASE("emd's W_1 and W_2 satisfy the triangle inequality on random triples", "[ot][emd]") {
+    auto rt = ot_runtime();
+    std::mt19937_64 g(41);
+    auto dist = [&](const Mat &s, const std::vector<double> &ws, const Mat &t, const std::vector<double> &wt,
+                    const char *metric) {
+        auto a = new_args();
+        set_mat(a.get(), "xs", s);
+        set_mat(a.get(), "xt", t);
+        set_vec(a.get(), "a", ws);
+        set_vec(a.get(), "b", wt);
+        REQUIRE(geomrt_args_set_param_string(a.get(), "metric", metric) == GEOMRT_OK);
+        const double c = scalar(invoke(rt.get(), "ot.emd", a.get()).get(), "cost");
+        return std::string(metric) == "sqeuclidean" ? std::sqrt(c) : c;  // W_2 = sqrt of the sqeuclidean cost
+    };
+    for (int trial = 0; trial < 8; ++trial) {
+        const Mat x = uniform_points(g, 30, 3), y = uniform_points(g, 45, 3), z = uniform_points(g, 38, 3);
+        const auto wx = random_weights(g, 30), wy = random_weights(g, 45), wz = random_weights(g, 38);
+        for (const char *metric : {"euclidean", "sqeuclidean", "cityblock"}) {
+            INFO("trial " << trial << " metric " << metric);
+            const double xy = dist(x, wx, y, wy, metric), yz = dist(y, wy, z, wz, metric),
+                         xz = dist(x, wx, z, wz, metric);
+            CHECK(xz <= xy + yz + 1e-12);
+            CHECK(xy <= xz + yz + 1e-12);
+            CHECK(yz <= xy + xz + 1e-12);
+            CHECK(xy > 0);
+        }
+    }
+}
