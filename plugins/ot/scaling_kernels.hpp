@@ -27,7 +27,7 @@ bool scale_rows(const float *K, int64_t rows, int64_t m, const double *v, const 
                 double omega = 1.0, double *row_err = nullptr, Isa isa = Isa::Best);
 
 /// x_j <- exp(x_j) for x_j <= 0, in place, and returns the sum of the results (in the 8-lane order
-/// of the dot products). Accurate to a few units in the last place; x_j < -708 gives exactly 0
+/// of the dot products). Accurate to 2 units in the last place; x_j < -708 gives exactly 0
 /// (no subnormal results). Arguments must not be NaN or positive.
 double exp_nonpositive(double *x, int64_t m, Isa isa = Isa::Best);
 

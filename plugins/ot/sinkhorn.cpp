@@ -134,27 +134,31 @@ void sinkhorn_body(Call &c) {
         if (pr.a[i] > 0) ri.push_back(i);
     for (int64_t j = 0; j < pr.m; ++j)
         if (pr.b[j] > 0) cj.push_back(j);
-    double cmin = std::numeric_limits<double>::infinity(), cmax = -cmin;
-    if (pr.M) {
-        const int64_t total = pr.n * pr.m;
-        const int threads = total >= kParallelMin ? c.threads() : 1;
+    // The cost range only matters for annealing (which applies when reg < range/256): skip the pass otherwise.
+    double range = 0;
+    if (anneal) {
+        double cmin = std::numeric_limits<double>::infinity(), cmax = -cmin;
+        if (pr.M) {
+            const int64_t total = pr.n * pr.m;
+            const int threads = total >= kParallelMin ? c.threads() : 1;
 #pragma omp parallel for num_threads(threads) schedule(static) reduction(min : cmin) reduction(max : cmax)
-        for (int64_t k = 0; k < total; ++k) {
-            cmin = std::min(cmin, pr.M[k]);
-            cmax = std::max(cmax, pr.M[k]);
-        }
-    } else {
-        const int64_t ns = static_cast<int64_t>(ri.size()), ms = static_cast<int64_t>(cj.size());
-        const int threads = ns * ms >= kParallelMin ? c.threads() : 1;
-#pragma omp parallel for num_threads(threads) schedule(static) reduction(min : cmin) reduction(max : cmax)
-        for (int64_t i = 0; i < ns; ++i)
-            for (int64_t j = 0; j < ms; ++j) {
-                const double v = pr.points(ri[i], cj[j]);
-                cmin = std::min(cmin, v);
-                cmax = std::max(cmax, v);
+            for (int64_t k = 0; k < total; ++k) {
+                cmin = std::min(cmin, pr.M[k]);
+                cmax = std::max(cmax, pr.M[k]);
             }
+        } else {
+            const int64_t ns = static_cast<int64_t>(ri.size()), ms = static_cast<int64_t>(cj.size());
+            const int threads = ns * ms >= kParallelMin ? c.threads() : 1;
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(min : cmin) reduction(max : cmax)
+            for (int64_t i = 0; i < ns; ++i)
+                for (int64_t j = 0; j < ms; ++j) {
+                    const double v = pr.points(ri[i], cj[j]);
+                    cmin = std::min(cmin, v);
+                    cmax = std::max(cmax, v);
+                }
+        }
+        range = std::max(cmax - cmin, eps);
     }
-    const double range = std::max(cmax - cmin, eps);
     const bool full = static_cast<int64_t>(ri.size()) == pr.n && static_cast<int64_t>(cj.size()) == pr.m;
     if (full && pr.M) {
         DenseCost cost{pr.M, pr.m};

@@ -318,7 +318,8 @@ struct SinkhornOutcome {
 /// Lehmann, von Renesse, Sambale, Uschmajew 2022). Sinkhorn is an alternating (Gauss-Seidel-like)
 /// scheme whose asymptotic rate is mu^2; relaxing it with factor w gives the rate lambda with
 /// (lambda + w - 1)^2 = lambda w^2 mu^2, fastest at w* = 2 / (1 + sqrt(1 - mu^2)) (rate w* - 1).
-/// The error rate is measured over windows of kWindow iterations; once two windows agree, mu^2 is
+/// The error rate is measured over windows of kWindow iterations (kShortWindow while the rate is
+/// below kFastRate); once two windows agree, mu^2 is
 /// solved from the relation above and w raised to w* (it only ever grows, up to kMaxOmega). If the
 /// error grows tenfold over its best, or stops improving, w falls back to 1 and its cap is halved
 /// towards 1. Once a relaxed iteration meets the tolerance, plain iterations finish (so the plan
@@ -348,9 +349,13 @@ public:
         }
         hist_.push_back(std::log(err));
         const size_t k = hist_.size();
-        if (k < 2 * kWindow + 1 || err <= tol) return;
-        const double l1 = std::exp((hist_[k - 1] - hist_[k - 1 - kWindow]) / kWindow);
-        const double l2 = std::exp((hist_[k - 1 - kWindow] - hist_[k - 1 - 2 * kWindow]) / kWindow);
+        // Fast rates (< kFastRate per iteration) settle within short windows; slow ones need longer.
+        size_t win = kShortWindow;
+        if (k < 2 * win + 1 || err <= tol) return;
+        if (std::exp((hist_[k - 1] - hist_[k - 1 - win]) / win) >= kFastRate) win = kWindow;
+        if (k < 2 * win + 1) return;
+        const double l1 = std::exp((hist_[k - 1] - hist_[k - 1 - win]) / win);
+        const double l2 = std::exp((hist_[k - 1 - win] - hist_[k - 1 - 2 * win]) / win);
         if (!(l1 < 1.0) || std::fabs(l1 - l2) > 0.25 * (1.0 - l1)) return;
         const double w = omega_;
         const double mu2 = std::min(0.9999, (l1 + w - 1.0) * (l1 + w - 1.0) / (l1 * w * w));
@@ -363,7 +368,9 @@ public:
 
 private:
     static constexpr double kMaxOmega = 1.95;
-    static constexpr size_t kWindow = 5;   // iterations per rate measurement
+    static constexpr size_t kWindow = 5;       // iterations per rate measurement
+    static constexpr size_t kShortWindow = 3;  // the same for fast rates
+    static constexpr double kFastRate = 0.75;
     static constexpr int kMaxStale = 100;  // relaxed iterations without a new best error before backing off
     bool off_;
     double omega_ = 1.0, cap_ = kMaxOmega, best_ = 0;
