@@ -2,22 +2,12 @@
 #include <cmath>
 #include <limits>
 
-#include "bad_inputs.hpp"
+#include "entropic.hpp"
 #include "reference.hpp"
 
 using namespace gt;
 
 namespace {
-
-// The args borrow M, a and b: they must outlive the call.
-Args problem(const Mat &M, const std::vector<double> &a, const std::vector<double> &b, double reg) {
-    auto args = new_args();
-    set_mat(args.get(), "M", M);
-    set_vec(args.get(), "a", a);
-    set_vec(args.get(), "b", b);
-    REQUIRE(geomrt_args_set_param_f64(args.get(), "reg", reg) == GEOMRT_OK);
-    return args;
-}
 
 double max_of(const Mat &M) {
     double m = 0;

@@ -6,21 +6,12 @@
 
 #include "../../../plugins/ot/sns_core.hpp"
 #include "../../common.hpp"
-#include "bad_inputs.hpp"
+#include "entropic.hpp"
 
 using namespace gt;
 namespace sns = geomrt::ot::sns;
 
 namespace {
-
-Args problem(const Mat &M, const std::vector<double> &a, const std::vector<double> &b, double reg) {
-    auto args = new_args();
-    set_mat(args.get(), "M", M);
-    set_vec(args.get(), "a", a);
-    set_vec(args.get(), "b", b);
-    REQUIRE(geomrt_args_set_param_f64(args.get(), "reg", reg) == GEOMRT_OK);
-    return args;
-}
 
 Mat uniform_cost(uint64_t seed, int64_t n, int64_t m) {
     std::mt19937_64 g(seed);

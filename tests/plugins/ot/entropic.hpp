@@ -1,7 +1,8 @@
-// Bad-input checks shared by the entropic OT methods (inputs a, b, M or xs/xt, parameter reg):
-// each must fail with a clear error code and message and leave the caller's arrays untouched.
-#ifndef GEOMRT_TESTS_OT_BAD_INPUTS_HPP
-#define GEOMRT_TESTS_OT_BAD_INPUTS_HPP
+// Helpers shared by the tests of the entropic OT methods (inputs a, b, M or xs/xt, parameter reg):
+// building a problem, and the bad inputs each method must reject with a clear error code and
+// message, leaving the caller's arrays untouched.
+#ifndef GEOMRT_TESTS_OT_ENTROPIC_HPP
+#define GEOMRT_TESTS_OT_ENTROPIC_HPP
 
 #include <limits>
 #include <random>
@@ -12,6 +13,16 @@
 
 namespace gt {
 
+/// Arguments M, a, b and reg. The args borrow M, a and b: they must outlive the call.
+inline Args problem(const Mat &M, const std::vector<double> &a, const std::vector<double> &b, double reg) {
+    auto args = new_args();
+    set_mat(args.get(), "M", M);
+    set_vec(args.get(), "a", a);
+    set_vec(args.get(), "b", b);
+    REQUIRE(geomrt_args_set_param_f64(args.get(), "reg", reg) == GEOMRT_OK);
+    return args;
+}
+
 inline void check_bad_entropic_inputs(geomrt_runtime *rt, const char *method) {
     INFO("method " << method);
     std::mt19937_64 g(8);
@@ -19,14 +30,6 @@ inline void check_bad_entropic_inputs(geomrt_runtime *rt, const char *method) {
     const auto a = random_weights(g, 30), b = random_weights(g, 30);
     const Mat M0 = M;
     const std::vector<double> a0 = a, b0 = b;
-    auto problem = [&](const Mat &C, const std::vector<double> &wa, const std::vector<double> &wb) {
-        auto args = new_args();
-        set_mat(args.get(), "M", C);
-        set_vec(args.get(), "a", wa);
-        set_vec(args.get(), "b", wb);
-        REQUIRE(geomrt_args_set_param_f64(args.get(), "reg", 0.1) == GEOMRT_OK);
-        return args;
-    };
     std::string msg;
     auto noreg = new_args();
     set_mat(noreg.get(), "M", M);
@@ -40,32 +43,32 @@ inline void check_bad_entropic_inputs(geomrt_runtime *rt, const char *method) {
     }
     std::vector<double> neg = a;
     neg[0] = -0.5;
-    auto negative = problem(M, neg, b);
+    auto negative = problem(M, neg, b, 0.1);
     CHECK(invoke_fails(rt, method, negative.get(), &msg) == GEOMRT_EINVAL);
     CHECK(msg.find("negative") != std::string::npos);
     std::vector<double> half = b;
     for (double &v : half) v *= 0.5;
-    auto unequal = problem(M, a, half);
+    auto unequal = problem(M, a, half, 0.1);
     CHECK(invoke_fails(rt, method, unequal.get(), &msg) == GEOMRT_EINVAL);
     CHECK(msg.find("total masses") != std::string::npos);
     Mat Mn = M;
     Mn(0, 0) = std::numeric_limits<double>::quiet_NaN();
-    auto nan_cost = problem(Mn, a, b);
+    auto nan_cost = problem(Mn, a, b, 0.1);
     CHECK(invoke_fails(rt, method, nan_cost.get(), &msg) == GEOMRT_EINVAL);
     CHECK(msg.find("non-finite") != std::string::npos);
     std::vector<double> an = a;
     an[3] = std::numeric_limits<double>::infinity();
-    auto inf_weight = problem(M, an, b);
+    auto inf_weight = problem(M, an, b, 0.1);
     CHECK(invoke_fails(rt, method, inf_weight.get()) == GEOMRT_EINVAL);
     const std::vector<double> b29(29, 1.0 / 29);
-    auto short_b = problem(M, a, b29);
+    auto short_b = problem(M, a, b29, 0.1);
     CHECK(invoke_fails(rt, method, short_b.get()) == GEOMRT_ESHAPE);
-    auto both = problem(M, a, b);
+    auto both = problem(M, a, b, 0.1);
     set_mat(both.get(), "xs", M);
     CHECK(invoke_fails(rt, method, both.get(), &msg) == GEOMRT_EINVAL);
     CHECK(msg.find("not both") != std::string::npos);
     const std::vector<double> zeros(30, 0.0);
-    auto no_mass = problem(M, zeros, zeros);
+    auto no_mass = problem(M, zeros, zeros, 0.1);
     CHECK(invoke_fails(rt, method, no_mass.get()) == GEOMRT_EINVAL);
     CHECK(M.v == M0.v);
     CHECK(a == a0);
