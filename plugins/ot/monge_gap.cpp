@@ -90,7 +90,7 @@ void monge_gap_body(Call &c) {
     for (int64_t i = 0; i < ns; ++i) as[i] = bs[i] = a[keep[i]];
     auto sub = [&](int64_t i, int64_t j) { return cost(keep[i], keep[j]); };
     SinkhornSolver<decltype(sub)> S(ns, ns, as.data(), bs.data(), sub, c.threads());
-    const SinkhornOutcome o = run_sinkhorn(S, eps, std::max(cmax - cmin, eps), tol, max_iter, false, true,
+    const SinkhornOutcome o = run_sinkhorn(S, eps, [&] { return cmax - cmin; }, tol, max_iter, true, true,
                                            [&](int64_t it, double err) { c.progress(-1.0, it, err); });
     if (!o.converged) {
         char buf[300];
@@ -139,7 +139,7 @@ void register_monge_gap(sdk::Plugin &plugin) {
             "the exact OT cost, >= 0, and 0 iff T is c-optimal on the samples) and H(a) = -sum a_i log a_i, the "
             "entropic gap satisfies M0 + eps (H(a) + 1) <= M <= M0 + eps (2 H(a) + 1): it is always positive, "
             "and for an optimal map it is this entropic bias, of order eps log n, which vanishes as reg -> 0. "
-            "Entropic OT is solved by log-domain Sinkhorn with adaptive over-relaxation (the solver of ot.sinkhorn) until "
+            "Entropic OT is solved by the solver of ot.sinkhorn (log domain, over-relaxation, epsilon scaling when needed) until "
             "the L1 marginal error is <= tol; GEOMRT_ENOCONVERGE after max_iter iterations. For a (near) optimal map "
             "the entropic plan approaches a permutation once eps falls below the nearest-neighbour costs, and "
             "Sinkhorn then needs many more iterations (60 points, a translation: 65 at the default reg, 206 at 1/4 "

@@ -3,6 +3,7 @@
 //
 // The solver itself is in sinkhorn_solver.hpp.
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "common.hpp"
@@ -30,7 +31,8 @@ void write_outputs(const Call &c, const Problem &pr, const std::vector<int64_t> 
 /// Solve on the support (ri, cj) with the kernel precision asked for, then write the outputs.
 template <class Cost>
 void finish(const Call &c, const Problem &pr, const std::vector<int64_t> &ri, const std::vector<int64_t> &cj,
-            const Cost &cost, double eps, double tol, int64_t max_iter, bool anneal, double cost_range) {
+            const Cost &cost, double eps, double tol, int64_t max_iter, bool anneal,
+            const std::function<double()> &cost_range) {
     const bool relax = c.flag("overrelaxation");
     const int64_t ns = static_cast<int64_t>(ri.size()), ms = static_cast<int64_t>(cj.size());
     std::vector<double> as(ns), bs(ms);
@@ -134,9 +136,8 @@ void sinkhorn_body(Call &c) {
         if (pr.a[i] > 0) ri.push_back(i);
     for (int64_t j = 0; j < pr.m; ++j)
         if (pr.b[j] > 0) cj.push_back(j);
-    // The cost range only matters for annealing (which applies when reg < range/256): skip the pass otherwise.
-    double range = 0;
-    if (anneal) {
+    // The cost range only matters for annealing: computed on first use.
+    auto range = [&]() {
         double cmin = std::numeric_limits<double>::infinity(), cmax = -cmin;
         if (pr.M) {
             const int64_t total = pr.n * pr.m;
@@ -157,8 +158,8 @@ void sinkhorn_body(Call &c) {
                     cmax = std::max(cmax, v);
                 }
         }
-        range = std::max(cmax - cmin, eps);
-    }
+        return cmax - cmin;
+    };
     const bool full = static_cast<int64_t>(ri.size()) == pr.n && static_cast<int64_t>(cj.size()) == pr.m;
     if (full && pr.M) {
         DenseCost cost{pr.M, pr.m};
@@ -179,8 +180,8 @@ void register_sinkhorn(sdk::Plugin &plugin) {
             "cost matrix M or metric(xs_i, xt_j). The plan is P_ij = exp((f_i + g_j - C_ij)/reg). Sinkhorn scaling "
             "runs on a kernel rebuilt by exact log-sum-exp passes whenever the scalings grow, so it stays finite for "
             "reg down to 1e-4 x max C and below. Adaptive over-relaxation (on by default) cuts the number of iterations, "
-            "by 10x-25x at reg = 1e-3..1e-4 x max C; optional epsilon scaling (anneal=true, for reg < (max C - min "
-            "C)/256) first halves reg from the cost range down to its target. Stops when the L1 marginal error "
+            "by 10x-25x at reg = 1e-3..1e-4 x max C; epsilon scaling (anneal) halves reg from the cost range down "
+            "to its target when reg is small or plain iterations stall. Stops when the L1 marginal error "
             "sum_j |(P^T 1)_j - b_j| (rows are exact) is <= tol; fails with GEOMRT_ENOCONVERGE after max_iter "
             "iterations. Zero-mass points get zero plan rows/columns and potential -inf. Outputs: plan (n x m "
             "dense), potentials f (n) and g (m), cost = <P, C>, entropic_cost = <P, C> + reg sum P log P (the "
@@ -199,10 +200,11 @@ void register_sinkhorn(sdk::Plugin &plugin) {
                    std::numeric_limits<double>::infinity(), GEOMRT_PARAM_MIN_EXCLUSIVE)
         .param_i64("max_iter", "maximum number of Sinkhorn iterations (all annealing stages together)", "100000", 1)
         .param_bool("anneal",
-                    "epsilon scaling: when reg < (max C - min C)/256, start from the cost range and halve reg down to "
-                    "its target (each stage to a marginal error of 1e-3 or 50 iterations); off by default, since "
-                    "over-relaxation needs fewer iterations on its own; no effect for larger reg",
-                    "false")
+                    "epsilon scaling when it pays: reg is halved from the cost range down to its target (each stage "
+                    "to a marginal error of 1e-3 or 50 iterations) from the start if reg < (max C - min C)/256, or "
+                    "once plain iterations stall (after 64 iterations, more than 256 further ones projected from "
+                    "the error rate; typical of costs with ties); false: never",
+                    "true")
         .param_bool("overrelaxation",
                     "adaptive over-relaxation: once the error ratio of plain iterations settles at rho, update the "
                     "scalings with u <- u (a / (u K v))^w (likewise v), w = 2 / (1 + sqrt(1 - rho)), which cuts the "

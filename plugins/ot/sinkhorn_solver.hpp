@@ -378,18 +378,37 @@ private:
     std::vector<double> hist_;  // log errors since the factor last changed
 };
 
-/// Iterate to `tol` at `eps`. With `anneal`, and eps below kAnnealBelow x cost_range, eps is first halved
-/// from the cost range down (each stage to a marginal error of 1e-3 or 50 iterations); above that
-/// threshold plain Sinkhorn converges in fewer iterations than the stages would cost. With `relax`,
-/// each stage uses adaptive over-relaxation (class Relaxation).
+/// Epsilon-scaling schedule: halvings of the cost range while above 2 eps, then eps.
+inline std::vector<double> anneal_schedule(double eps, double cost_range) {
+    std::vector<double> schedule;
+    for (double e = cost_range; e > 2 * eps; e *= 0.5) schedule.push_back(e);
+    schedule.push_back(eps);
+    return schedule;
+}
+
+/// Iterate to `tol` at `eps`. With `anneal`, eps is first halved from the cost range down (epsilon
+/// scaling; each stage to a marginal error of 1e-3 or 50 iterations) either from the start, when
+/// eps < kAnnealBelow x cost range, or once plain iterations stall: if after kStallCheck iterations
+/// the error rate of the last kStallWindow projects more than kStallProjected further iterations,
+/// the solve restarts with the schedule from its current potentials. Plain Sinkhorn stalls when the
+/// potentials must travel far in units of eps (degenerate costs with ties: error ~ 1/k); easy
+/// problems converge faster than the stages would cost, so they are never annealed.
+/// `cost_range` is called (at most once) only when annealing is considered. With `relax`, each
+/// stage uses adaptive over-relaxation (class Relaxation).
 template <class Solver>
-SinkhornOutcome run_sinkhorn(Solver &S, double eps, double cost_range, double tol,
+SinkhornOutcome run_sinkhorn(Solver &S, double eps, const std::function<double()> &cost_range, double tol,
                              int64_t max_iter, bool anneal, bool relax,
                              const std::function<void(int64_t, double)> &progress = {}) {
-    std::vector<double> schedule;
-    if (anneal && eps < kAnnealBelow * cost_range)
-        for (double e = cost_range; e > 2 * eps; e *= 0.5) schedule.push_back(e);
-    schedule.push_back(eps);
+    constexpr int64_t kStallCheck = 64, kStallWindow = 16;
+    constexpr double kStallProjected = 256;
+    double range = -1;
+    auto get_range = [&] {
+        if (range < 0) range = std::max(cost_range(), eps);
+        return range;
+    };
+    std::vector<double> schedule{eps};
+    if (anneal && eps < kAnnealBelow * get_range()) schedule = anneal_schedule(eps, get_range());
+    bool may_restart = anneal && schedule.size() == 1;
     SinkhornOutcome out;
     for (size_t stage = 0; stage < schedule.size(); ++stage) {
         const double e = schedule[stage];
@@ -400,7 +419,9 @@ SinkhornOutcome run_sinkhorn(Solver &S, double eps, double cost_range, double to
         Relaxation relaxation(relax);
         int64_t it = 0;
         double err = S.current_error();
-        bool pending = false;  // a relaxed iteration reached tol: a plain one must confirm it
+        std::vector<double> log_err;  // for the stall check
+        bool pending = false;         // a relaxed iteration reached tol: a plain one must confirm it
+        bool restart = false;
         while ((err > stage_tol || pending) && it < stage_max && out.iterations < max_iter) {
             const double omega = relaxation.omega();
             const double r = S.iterate(omega);
@@ -413,12 +434,30 @@ SinkhornOutcome run_sinkhorn(Solver &S, double eps, double cost_range, double to
                 err = S.current_error();
                 relaxation.restart();
                 pending = false;
-                continue;
+            } else {
+                err = r;
+                pending = omega != 1.0 && r <= stage_tol;
+                relaxation.observe(r, stage_tol);
             }
-            err = r;
-            pending = omega != 1.0 && r <= stage_tol;
-            relaxation.observe(r, stage_tol);
             if (progress && out.iterations % 10 == 0) progress(out.iterations, err);
+            if (!may_restart) continue;
+            log_err.push_back(std::log(std::max(err, 1e-300)));
+            if (it == kStallCheck) {
+                may_restart = false;
+                const double rate = std::exp((log_err[kStallCheck - 1] - log_err[kStallCheck - 1 - kStallWindow]) /
+                                             kStallWindow);
+                const double projected = rate < 1 ? std::log(tol / err) / std::log(rate)
+                                                  : std::numeric_limits<double>::infinity();
+                if (err > tol && projected > kStallProjected && get_range() > 2 * eps) {
+                    restart = true;
+                    break;
+                }
+            }
+        }
+        if (restart) {
+            schedule = anneal_schedule(eps, get_range());
+            stage = static_cast<size_t>(-1);  // the loop's ++ makes it 0
+            continue;
         }
         out.error = err;
         out.converged = err <= tol && !pending;
