@@ -16,10 +16,11 @@ namespace ot {
 namespace {
 
 [[noreturn]] void fail_noconverge(const Call &c, int64_t max_iter, double err, double tol) {
-    char buf[256];
+    char buf[400];
     std::snprintf(buf, sizeof buf,
                   ": did not converge in max_iter=%lld iterations (marginal error %.3g > tol %.3g); "
-                  "raise max_iter, raise reg, or loosen tol",
+                  "raise max_iter, raise reg, loosen tol, or use ot.sinkhorn_newton_sparse (Newton steps: for "
+                  "near-degenerate problems where Sinkhorn crawls)",
                   static_cast<long long>(max_iter), err, tol);
     fail(GEOMRT_ENOCONVERGE, c.method() + buf);
 }
