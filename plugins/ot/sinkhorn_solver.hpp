@@ -97,7 +97,7 @@ private:
 
 constexpr double kAbsorbLog = 40.0;  // absorb scalings once |log u| or |log v| exceeds this
 constexpr int kBlocks = 16;          // fixed row blocks for deterministic column reductions
-constexpr int64_t kParallelMin = 1 << 20;  // below this many kernel entries one thread is faster
+constexpr int64_t kParallelMin = 1 << 18;  // below this many kernel entries one thread is faster
 constexpr double kAnnealBelow = 1.0 / 256;  // epsilon scaling pays off only for eps below this x cost range
 
 /// Largest of x[0..m) (m >= 1), with four independent running maxima (max is exact, so any order
