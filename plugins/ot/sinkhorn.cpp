@@ -186,7 +186,8 @@ void register_sinkhorn(sdk::Plugin &plugin) {
             "sum_j |(P^T 1)_j - b_j| (rows are exact) is <= tol; fails with GEOMRT_ENOCONVERGE after max_iter "
             "iterations. Zero-mass points get zero plan rows/columns and potential -inf. Outputs: plan (n x m "
             "dense), potentials f (n) and g (m), cost = <P, C>, entropic_cost = <P, C> + reg sum P log P (the "
-            "objective), iterations, marginal_error. Results do not depend on the number of threads.")
+            "objective), iterations, marginal_error. Results do not depend on the number of threads or on whether the "
+            "CPU has AVX2 (both kernels do the same arithmetic).")
         .citation("[1] M. Cuturi, Sinkhorn Distances: Lightspeed Computation of Optimal Transport, NeurIPS 2013. "
                   "[2] B. Schmitzer, Stabilized Sparse Scaling Algorithms for Entropy Regularized Transport "
                   "Problems, SIAM J. Sci. Comput. 2019 (log-domain absorption, epsilon scaling). "
