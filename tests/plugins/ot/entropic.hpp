@@ -4,6 +4,7 @@
 #ifndef GEOMRT_TESTS_OT_ENTROPIC_HPP
 #define GEOMRT_TESTS_OT_ENTROPIC_HPP
 
+#include <cmath>
 #include <limits>
 #include <random>
 #include <string>
@@ -21,6 +22,30 @@ inline Args problem(const Mat &M, const std::vector<double> &a, const std::vecto
     set_vec(args.get(), "b", b);
     REQUIRE(geomrt_args_set_param_f64(args.get(), "reg", reg) == GEOMRT_OK);
     return args;
+}
+
+/// L1 errors of the row sums of a dense n x m plan against a, and of its column sums against b.
+inline double row_l1_error(const std::vector<double> &P, int64_t n, int64_t m, const std::vector<double> &a) {
+    double err = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        double s = 0;
+        for (int64_t j = 0; j < m; ++j) s += P[i * m + j];
+        err += std::fabs(s - a[i]);
+    }
+    return err;
+}
+inline double col_l1_error(const std::vector<double> &P, int64_t n, int64_t m, const std::vector<double> &b) {
+    double err = 0;
+    for (int64_t j = 0; j < m; ++j) {
+        double s = 0;
+        for (int64_t i = 0; i < n; ++i) s += P[i * m + j];
+        err += std::fabs(s - b[j]);
+    }
+    return err;
+}
+inline double l1_marginal_error(const std::vector<double> &P, int64_t n, int64_t m, const std::vector<double> &a,
+                                const std::vector<double> &b) {
+    return row_l1_error(P, n, m, a) + col_l1_error(P, n, m, b);
 }
 
 inline void check_bad_entropic_inputs(geomrt_runtime *rt, const char *method) {

@@ -21,22 +21,6 @@ Mat uniform_cost(uint64_t seed, int64_t n, int64_t m) {
     return C;
 }
 
-double l1_marginal_error(const std::vector<double> &P, int64_t n, int64_t m, const std::vector<double> &a,
-                         const std::vector<double> &b) {
-    double err = 0;
-    for (int64_t i = 0; i < n; ++i) {
-        double s = 0;
-        for (int64_t j = 0; j < m; ++j) s += P[i * m + j];
-        err += std::fabs(s - a[i]);
-    }
-    for (int64_t j = 0; j < m; ++j) {
-        double s = 0;
-        for (int64_t i = 0; i < n; ++i) s += P[i * m + j];
-        err += std::fabs(s - b[j]);
-    }
-    return err;
-}
-
 // A small problem and a point (f, g) near its optimum, for the derivative checks.
 struct Small {
     int64_t n = 7, m = 6;
