@@ -284,7 +284,35 @@ bool dispatch(const T *K, int64_t rows, int64_t m, const double *v, const double
     return sweep<Portable>(K, rows, m, v, a, u, col, omega, row_err);
 }
 
+template <class Ops, class T>
+void dots(const T *K, int64_t rows, int64_t m, const double *v, double *out) {
+    int64_t i = 0;
+    for (; i + 4 <= rows; i += 4) {
+        const T *k[4] = {K + i * m, K + (i + 1) * m, K + (i + 2) * m, K + (i + 3) * m};
+        Ops::dot4(k, v, m, out + i);
+    }
+    for (; i < rows; ++i) out[i] = Ops::dot(K + i * m, v, m);
+}
+
+template <class T>
+void dispatch_dots(const T *K, int64_t rows, int64_t m, const double *v, double *out, Isa isa) {
+#ifdef GEOMRT_HAVE_AVX2_KERNELS
+    if (isa == Isa::Best && cpu_has_avx2()) return dots<Avx2>(K, rows, m, v, out);
+#else
+    (void)isa;
+#endif
+    dots<Portable>(K, rows, m, v, out);
+}
+
 }  // namespace
+
+void row_dots(const double *K, int64_t rows, int64_t m, const double *v, double *out, Isa isa) {
+    dispatch_dots(K, rows, m, v, out, isa);
+}
+
+void row_dots(const float *K, int64_t rows, int64_t m, const double *v, double *out, Isa isa) {
+    dispatch_dots(K, rows, m, v, out, isa);
+}
 
 bool scale_rows(const double *K, int64_t rows, int64_t m, const double *v, const double *a, double *u, double *col,
                 double omega, double *row_err, Isa isa) {

@@ -26,6 +26,10 @@ bool scale_rows(const double *K, int64_t rows, int64_t m, const double *v, const
 bool scale_rows(const float *K, int64_t rows, int64_t m, const double *v, const double *a, double *u, double *col,
                 double omega = 1.0, double *row_err = nullptr, Isa isa = Isa::Best);
 
+/// out_i = K_i. . v for `rows` consecutive rows (the dot products of scale_rows, same order).
+void row_dots(const double *K, int64_t rows, int64_t m, const double *v, double *out, Isa isa = Isa::Best);
+void row_dots(const float *K, int64_t rows, int64_t m, const double *v, double *out, Isa isa = Isa::Best);
+
 /// x_j <- exp(x_j) for x_j <= 0, in place, and returns the sum of the results (in the 8-lane order
 /// of the dot products). Accurate to 2 units in the last place; x_j < -708 gives exactly 0
 /// (no subnormal results). Arguments must not be NaN or positive.

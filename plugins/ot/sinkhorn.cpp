@@ -9,6 +9,7 @@
 #include "common.hpp"
 #include "ot_methods.hpp"
 #include "sinkhorn_solver.hpp"
+#include "symmetric_sinkhorn.hpp"
 
 namespace geomrt {
 namespace ot {
@@ -33,7 +34,7 @@ void write_outputs(const Call &c, const Problem &pr, const std::vector<int64_t> 
 template <class Cost>
 void finish(const Call &c, const Problem &pr, const std::vector<int64_t> &ri, const std::vector<int64_t> &cj,
             const Cost &cost, double eps, double tol, int64_t max_iter, bool anneal,
-            const std::function<double()> &cost_range) {
+            const std::function<double()> &cost_range, bool symmetric) {
     const bool relax = c.flag("overrelaxation");
     const int64_t ns = static_cast<int64_t>(ri.size()), ms = static_cast<int64_t>(cj.size());
     std::vector<double> as(ns), bs(ms);
@@ -41,6 +42,22 @@ void finish(const Call &c, const Problem &pr, const std::vector<int64_t> &ri, co
     for (int64_t j = 0; j < ms; ++j) bs[j] = pr.b[cj[j]];
     const std::string precision = c.str("precision");
     auto progress = [&](int64_t it, double err) { c.progress(-1.0, it, err); };
+    if (symmetric) {
+        // a = b and C = C^T: one potential, averaged updates (symmetric_sinkhorn.hpp).
+        auto solve = [&](auto &S) {
+            const SinkhornOutcome o = run_symmetric_sinkhorn(S, eps, tol, max_iter, progress);
+            if (!o.converged) fail_noconverge(c, max_iter, o.error, tol);
+            write_outputs(c, pr, ri, cj, S, cost, eps, o);
+        };
+        if (precision == "float32") {
+            SymmetricSinkhornSolver<Cost, float> S(ns, as.data(), cost, c.threads());
+            solve(S);
+        } else {
+            SymmetricSinkhornSolver<Cost, double> S(ns, as.data(), cost, c.threads());
+            solve(S);
+        }
+        return;
+    }
     std::vector<double> f0, g0;
     int64_t used = 0;
     if (precision != "float64") {
@@ -126,6 +143,21 @@ void write_outputs(const Call &c, const Problem &pr, const std::vector<int64_t> 
     c.scalar("marginal_error", o.error);
 }
 
+/// Whether the problem is its own transpose: a = b and C = C^T (bit for bit), so that the plan is
+/// symmetric and f = g. Point clouds: xs and xt hold the same points (every metric is symmetric).
+bool is_symmetric(const Problem &pr) {
+    if (pr.n != pr.m || pr.a != pr.b) return false;
+    const int64_t n = pr.n;
+    if (pr.M) {
+        for (int64_t i = 0; i < n; ++i)
+            for (int64_t j = i + 1; j < n; ++j)
+                if (!(pr.M[i * n + j] == pr.M[j * n + i])) return false;
+        return true;
+    }
+    const PointCost &p = pr.points;
+    return p.X == p.Y || std::equal(p.X, p.X + n * p.d, p.Y);
+}
+
 void sinkhorn_body(Call &c) {
     Problem pr = problem_from_inputs(c);
     const double eps = c.f64("reg");
@@ -161,13 +193,14 @@ void sinkhorn_body(Call &c) {
         }
         return cmax - cmin;
     };
+    const bool symmetric = c.flag("symmetric") && is_symmetric(pr);
     const bool full = static_cast<int64_t>(ri.size()) == pr.n && static_cast<int64_t>(cj.size()) == pr.m;
     if (full && pr.M) {
         DenseCost cost{pr.M, pr.m};
-        finish(c, pr, ri, cj, cost, eps, tol, max_iter, anneal, range);
+        finish(c, pr, ri, cj, cost, eps, tol, max_iter, anneal, range, symmetric);
     } else {
         auto cost = [&](int64_t i, int64_t j) { return pr.cost(ri[i], cj[j]); };
-        finish(c, pr, ri, cj, cost, eps, tol, max_iter, anneal, range);
+        finish(c, pr, ri, cj, cost, eps, tol, max_iter, anneal, range, symmetric);
     }
 }
 
@@ -182,8 +215,9 @@ void register_sinkhorn(sdk::Plugin &plugin) {
             "runs on a kernel rebuilt by exact log-sum-exp passes whenever the scalings grow, so it stays finite for "
             "reg down to 1e-4 x max C and below. Adaptive over-relaxation (on by default) cuts the number of iterations, "
             "by 10x-25x at reg = 1e-3..1e-4 x max C; epsilon scaling (anneal) halves reg from the cost range down "
-            "to its target when reg is small or plain iterations stall. Stops when the L1 marginal error "
-            "sum_j |(P^T 1)_j - b_j| (rows are exact) is <= tol; fails with GEOMRT_ENOCONVERGE after max_iter "
+            "to its target when reg is small or plain iterations stall. Symmetric problems (a = b, C = C^T) get one "
+            "potential and averaged updates (param symmetric). Stops when the L1 marginal error "
+            "sum_j |(P^T 1)_j - b_j| (rows are exact; symmetric problems: rows and columns alike) is <= tol; fails with GEOMRT_ENOCONVERGE after max_iter "
             "iterations. Zero-mass points get zero plan rows/columns and potential -inf. Outputs: plan (n x m "
             "dense), potentials f (n) and g (m), cost = <P, C>, entropic_cost = <P, C> + reg sum P log P (the "
             "objective), iterations, marginal_error. Results do not depend on the number of threads or on whether the "
@@ -194,7 +228,9 @@ void register_sinkhorn(sdk::Plugin &plugin) {
                   "[3] A. Thibault, L. Chizat, C. Dossal, N. Papadakis, Overrelaxed Sinkhorn-Knopp Algorithm for "
                   "Regularized Optimal Transport, Algorithms 14(5) 143, 2021; T. Lehmann, M.-K. von Renesse, "
                   "A. Sambale, A. Uschmajew, A note on overrelaxation in the Sinkhorn algorithm, Optim. Lett. 16, "
-                  "2022 (over-relaxation and its optimal factor).");
+                  "2022 (over-relaxation and its optimal factor). [4] J. Feydy, T. Sejourne, F.-X. Vialard, S. Amari, "
+                  "A. Trouve, G. Peyre, Interpolating between Optimal Transport and MMD using Sinkhorn Divergences, "
+                  "AISTATS 2019 (symmetric updates).");
     declare_problem_inputs(mb);
     mb.param_f64("reg", "entropic regularization eps (> 0), in units of the cost", nullptr, 0.0,
                  std::numeric_limits<double>::infinity(), GEOMRT_PARAM_MIN_EXCLUSIVE)
@@ -211,6 +247,13 @@ void register_sinkhorn(sdk::Plugin &plugin) {
                     "adaptive over-relaxation: once the error ratio of plain iterations settles at rho, update the "
                     "scalings with u <- u (a / (u K v))^w (likewise v), w = 2 / (1 + sqrt(1 - rho)), which cuts the "
                     "number of iterations (most for small reg); plain iterations finish, so the rows stay exact",
+                    "true")
+        .param_bool("symmetric",
+                    "when a = b and the cost is symmetric (C = C^T, or xs and xt hold the same points; checked bit "
+                    "for bit), solve with one potential f = g and averaged updates h <- (h + T(h))/2 [4]: tens of "
+                    "iterations where alternating Sinkhorn crawls (a cloud against itself at small reg, the "
+                    "self-terms of Sinkhorn divergences); anneal and overrelaxation do not apply, and row and "
+                    "column sums are then both within tol (mixed precision runs as float64)",
                     "true")
         .param_enum("precision",
                     "kernel storage: float64; mixed (float32 kernel until the marginal error is below 1e-7, then "

@@ -218,3 +218,82 @@ TEST_CASE("sinkhorn with a float32 or mixed kernel reaches the float64 solution"
     CHECK(scalar(r32.get(), "cost") == Approx(c64).epsilon(1e-6));
     check_marginals(dense(r32.get(), "plan", 12000), 120, 100, a, b, 2e-9);
 }
+
+TEST_CASE("sinkhorn on a symmetric problem uses one potential and converges where alternating Sinkhorn crawls",
+          "[ot][sinkhorn][symmetric]") {
+    // A cloud against itself (a = b, C = C^T): the self-terms of Sinkhorn divergences.
+    auto rt = ot_runtime();
+    std::mt19937_64 g(77);
+    const int64_t n = 40;
+    const Mat x = uniform_points(g, n, 2);
+    const Mat C = sqdist(x, x);
+    const std::vector<double> a(n, 1.0 / n);
+    auto args = new_args();
+    set_mat(args.get(), "xs", x);
+    set_mat(args.get(), "xt", x);
+    REQUIRE(geomrt_args_set_param_f64(args.get(), "reg", 1e-3 * max_of(C)) == GEOMRT_OK);
+    auto r = invoke(rt.get(), "ot.sinkhorn", args.get());
+    const int64_t k = static_cast<int64_t>(scalar(r.get(), "iterations"));
+    INFO("symmetric iterations " << k);
+    CHECK(k <= 100);
+    const auto P = dense(r.get(), "plan", n * n);
+    CHECK(row_l1_error(P, n, n, a) <= 1e-9);
+    CHECK(col_l1_error(P, n, n, a) <= 1e-9);
+    CHECK(scalar(r.get(), "marginal_error") <= 1e-9);
+    CHECK(vec(r.get(), "f") == vec(r.get(), "g"));
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = 0; j < i; ++j) CHECK(P[i * n + j] == Approx(P[j * n + i]).epsilon(1e-14));
+    // The same problem given as a cost matrix takes the same path.
+    auto margs = problem(C, a, a, 1e-3 * max_of(C));
+    auto rm = invoke(rt.get(), "ot.sinkhorn", margs.get());
+    CHECK(scalar(rm.get(), "cost") == Approx(scalar(r.get(), "cost")).epsilon(1e-12));
+    // The alternating iteration does not get there in 20x as many iterations.
+    REQUIRE(geomrt_args_set_param_bool(args.get(), "symmetric", 0) == GEOMRT_OK);
+    REQUIRE(geomrt_args_set_param_i64(args.get(), "max_iter", 20 * k) == GEOMRT_OK);
+    CHECK(invoke_fails(rt.get(), "ot.sinkhorn", args.get()) == GEOMRT_ENOCONVERGE);
+    // float32 kernel: converges too, to the float64 solution within the kernel's rounding.
+    REQUIRE(geomrt_args_set_param_bool(args.get(), "symmetric", 1) == GEOMRT_OK);
+    REQUIRE(geomrt_args_set_param_string(args.get(), "precision", "float32") == GEOMRT_OK);
+    auto r32 = invoke(rt.get(), "ot.sinkhorn", args.get());
+    CHECK(scalar(r32.get(), "cost") == Approx(scalar(r.get(), "cost")).epsilon(1e-6));
+}
+
+TEST_CASE("sinkhorn's symmetric path agrees with the alternating one on a permuted copy", "[ot][sinkhorn][symmetric]") {
+    auto rt = ot_runtime();
+    std::mt19937_64 g(78);
+    const int64_t n = 120;
+    const Mat x = uniform_points(g, n, 3);
+    std::vector<int64_t> perm(n);
+    for (int64_t i = 0; i < n; ++i) perm[i] = (i * 37 + 11) % n;  // 37 is coprime with 120
+    Mat y(n, 3);
+    for (int64_t i = 0; i < n; ++i)
+        for (int k = 0; k < 3; ++k) y(i, k) = x(perm[i], k);
+    const auto w = random_weights(g, n);
+    std::vector<double> wy(n);
+    for (int64_t i = 0; i < n; ++i) wy[i] = w[perm[i]];
+    auto sym = new_args(), alt = new_args();
+    set_mat(sym.get(), "xs", x);
+    set_mat(sym.get(), "xt", x);
+    set_vec(sym.get(), "a", w);
+    set_vec(sym.get(), "b", w);
+    set_mat(alt.get(), "xs", x);
+    set_mat(alt.get(), "xt", y);
+    set_vec(alt.get(), "a", w);
+    set_vec(alt.get(), "b", wy);
+    for (auto *args : {sym.get(), alt.get()}) {
+        REQUIRE(geomrt_args_set_param_f64(args, "reg", 0.05) == GEOMRT_OK);
+        REQUIRE(geomrt_args_set_param_f64(args, "tol", 1e-11) == GEOMRT_OK);
+    }
+    auto rs = invoke(rt.get(), "ot.sinkhorn", sym.get());
+    auto ra = invoke(rt.get(), "ot.sinkhorn", alt.get());
+    CHECK(scalar(rs.get(), "cost") == Approx(scalar(ra.get(), "cost")).epsilon(1e-9));
+    CHECK(scalar(rs.get(), "entropic_cost") == Approx(scalar(ra.get(), "entropic_cost")).epsilon(1e-9));
+    const auto Ps = dense(rs.get(), "plan", n * n), Pa = dense(ra.get(), "plan", n * n);
+    double diff = 0;
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = 0; j < n; ++j) diff += std::fabs(Ps[i * n + perm[j]] - Pa[i * n + j]);
+    CHECK(diff <= 1e-9);
+    // Potentials are unique up to a constant shift (f + c, g - c): compare differences.
+    const auto fs = vec(rs.get(), "f"), fa = vec(ra.get(), "f");
+    for (int64_t i = 1; i < n; ++i) CHECK(fs[i] - fs[0] == Approx(fa[i] - fa[0]).margin(1e-9));
+}
