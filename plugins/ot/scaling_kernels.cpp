@@ -126,7 +126,8 @@ GEOMRT_AVX2 inline double reduce(__m256d lo, __m256d hi, double tail) {
 GEOMRT_AVX2 inline __m256d exp4(__m256d x) {
     const __m256d ok = _mm256_cmp_pd(x, _mm256_set1_pd(kExpFloor), _CMP_GE_OQ);
     x = _mm256_max_pd(x, _mm256_set1_pd(kExpFloor));
-    const __m256d k = _mm256_round_pd(_mm256_mul_pd(x, _mm256_set1_pd(kLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256d k =
+        _mm256_round_pd(_mm256_mul_pd(x, _mm256_set1_pd(kLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     const __m256d r = _mm256_sub_pd(_mm256_sub_pd(x, _mm256_mul_pd(k, _mm256_set1_pd(kLn2Hi))),
                                     _mm256_mul_pd(k, _mm256_set1_pd(kLn2Lo)));
     const __m256d r2 = _mm256_mul_pd(r, r), r4 = _mm256_mul_pd(r2, r2), r8 = _mm256_mul_pd(r4, r4);

@@ -251,6 +251,14 @@ TEST_CASE("sinkhorn on a symmetric problem uses one potential and converges wher
     REQUIRE(geomrt_args_set_param_bool(args.get(), "symmetric", 0) == GEOMRT_OK);
     REQUIRE(geomrt_args_set_param_i64(args.get(), "max_iter", 20 * k) == GEOMRT_OK);
     CHECK(invoke_fails(rt.get(), "ot.sinkhorn", args.get()) == GEOMRT_ENOCONVERGE);
+    // Threads: bit-identical (600^2 > 2^18 entries, so the solver uses them).
+    const Mat big = uniform_points(g, 600, 2);
+    auto bargs = new_args();
+    set_mat(bargs.get(), "xs", big);
+    set_mat(bargs.get(), "xt", big);
+    REQUIRE(geomrt_args_set_param_f64(bargs.get(), "reg", 1e-3) == GEOMRT_OK);
+    auto b1 = invoke(rt.get(), "ot.sinkhorn", bargs.get(), 1), b2 = invoke(rt.get(), "ot.sinkhorn", bargs.get(), 2);
+    CHECK(dense(b1.get(), "plan", 600 * 600) == dense(b2.get(), "plan", 600 * 600));
     // float32 kernel: converges too, to the float64 solution within the kernel's rounding.
     REQUIRE(geomrt_args_set_param_bool(args.get(), "symmetric", 1) == GEOMRT_OK);
     REQUIRE(geomrt_args_set_param_string(args.get(), "precision", "float32") == GEOMRT_OK);
