@@ -115,6 +115,16 @@ inline double max_of(const double *x, int64_t m) {
     return std::max(std::max(m0, m1), std::max(m2, m3));
 }
 
+/// One row of a log-domain update: row_j = exp((pot_j - C_ij)/eps - mx), mx the largest exponent
+/// (inv = 1/eps). Returns the sum of row, so that LSE_j((pot_j - C_ij)/eps) = mx + log(sum).
+template <class Cost>
+double exp_row(const Cost &cost, int64_t i, const double *pot, int64_t m, double inv, double *row, double &mx) {
+    for (int64_t j = 0; j < m; ++j) row[j] = (pot[j] - cost(i, j)) * inv;
+    mx = max_of(row, m);
+    for (int64_t j = 0; j < m; ++j) row[j] -= mx;
+    return kernels::exp_nonpositive(row, m);
+}
+
 /// KT is the kernel's storage type: double, or float to halve memory traffic (the scalings,
 /// potentials and every sum stay double; the plan is then exact for the rounded kernel).
 template <class Cost, class KT = double>
@@ -273,10 +283,8 @@ private:
                 std::fill(part, part + m, 0.0);
                 const int64_t i0 = n * blk / nb_, i1 = n * (blk + 1) / nb_;
                 for (int64_t i = i0; i < i1; ++i) {
-                    for (int64_t j = 0; j < m; ++j) row[j] = (g_[j] - cost_(i, j)) * inv;
-                    const double mx = max_of(row.data(), m);
-                    for (int64_t j = 0; j < m; ++j) row[j] -= mx;
-                    const double s = kernels::exp_nonpositive(row.data(), m);
+                    double mx;
+                    const double s = exp_row(cost_, i, g_.data(), m, inv, row.data(), mx);
                     const double scale = a_[i] / s;
                     KT *Ki = &K_[static_cast<size_t>(i * m)];
                     for (int64_t j = 0; j < m; ++j) {
@@ -419,8 +427,8 @@ SinkhornOutcome run_sinkhorn(Solver &S, double eps, const std::function<double()
         Relaxation relaxation(relax);
         int64_t it = 0;
         double err = S.current_error();
-        std::vector<double> log_err;  // for the stall check
-        bool pending = false;         // a relaxed iteration reached tol: a plain one must confirm it
+        double log_err_window = 0;  // log error kStallWindow iterations before the stall check
+        bool pending = false;       // a relaxed iteration reached tol: a plain one must confirm it
         bool restart = false;
         while ((err > stage_tol || pending) && it < stage_max && out.iterations < max_iter) {
             const double omega = relaxation.omega();
@@ -441,11 +449,11 @@ SinkhornOutcome run_sinkhorn(Solver &S, double eps, const std::function<double()
             }
             if (progress && out.iterations % 10 == 0) progress(out.iterations, err);
             if (!may_restart) continue;
-            log_err.push_back(std::log(std::max(err, 1e-300)));
+            const double log_err = std::log(std::max(err, 1e-300));
+            if (it == kStallCheck - kStallWindow) log_err_window = log_err;
             if (it == kStallCheck) {
                 may_restart = false;
-                const double rate = std::exp((log_err[kStallCheck - 1] - log_err[kStallCheck - 1 - kStallWindow]) /
-                                             kStallWindow);
+                const double rate = std::exp((log_err - log_err_window) / kStallWindow);
                 const double projected = rate < 1 ? std::log(tol / err) / std::log(rate)
                                                   : std::numeric_limits<double>::infinity();
                 if (err > tol && projected > kStallProjected && get_range() > 2 * eps) {

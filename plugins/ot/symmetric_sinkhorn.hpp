@@ -47,10 +47,8 @@ public:
             std::vector<double> row(static_cast<size_t>(n));
 #pragma omp for schedule(static)
             for (int64_t i = 0; i < n; ++i) {
-                for (int64_t j = 0; j < n; ++j) row[j] = (h_[j] - cost_(i, j)) * inv;
-                const double mx = max_of(row.data(), n);
-                for (int64_t j = 0; j < n; ++j) row[j] -= mx;
-                const double s = kernels::exp_nonpositive(row.data(), n);
+                double mx;
+                const double s = exp_row(cost_, i, h_.data(), n, inv, row.data(), mx);
                 T[i] = eps * loga_[i] - eps * (mx + std::log(s));
             }
 #pragma omp single
