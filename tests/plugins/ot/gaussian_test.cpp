@@ -2,15 +2,12 @@
 // linear Monge map and high-precision (mpmath) references from tests/data/gaussian_reference.txt.
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <limits>
-#include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "../../common.hpp"
+#include "reference.hpp"
 
 using namespace gt;
 
@@ -171,47 +168,6 @@ std::vector<double> random_vec(std::mt19937_64 &g, int64_t d, double sd = 1.0) {
     std::vector<double> v(d);
     for (auto &e : v) e = N(g);
     return v;
-}
-
-// ------------------------------------------------------------------ reference file
-struct GRef {
-    std::string method, name;
-    std::map<std::string, std::vector<double>> arrays;
-    std::map<std::string, double> scalars;
-};
-
-std::vector<GRef> load_gaussian_reference(const std::string &method) {
-    std::ifstream in(std::string(GEOMRT_TEST_DATA_DIR) + "/gaussian_reference.txt");
-    REQUIRE(in.good());
-    std::vector<GRef> out;
-    GRef cur;
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '#') continue;
-        std::istringstream ss(line);
-        std::string tok;
-        ss >> tok;
-        if (tok == "case") {
-            cur = GRef();
-            ss >> cur.method >> cur.name;
-        } else if (tok == "scalar") {
-            std::string name;
-            double v = 0;
-            ss >> name >> v;
-            cur.scalars[name] = v;
-        } else if (tok == "end") {
-            if (cur.method == method) out.push_back(cur);
-        } else {
-            size_t count = 0;
-            ss >> count;
-            std::vector<double> v(count);
-            for (auto &x : v) ss >> x;
-            REQUIRE(!ss.fail());
-            cur.arrays[tok] = v;
-        }
-    }
-    REQUIRE(!out.empty());
-    return out;
 }
 
 // ------------------------------------------------------------------ calls

@@ -5,58 +5,16 @@
 // upper end that a coupling of a with itself has entropy at most 2 H(a). For an optimal map M0 = 0.
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <limits>
-#include <map>
 #include <numeric>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "../../common.hpp"
+#include "reference.hpp"
 
 using namespace gt;
 
 namespace {
-
-struct GapRef {
-    std::string name;
-    std::map<std::string, std::vector<double>> arrays;
-    std::map<std::string, double> scalars;
-};
-
-std::vector<GapRef> load_gap_reference() {
-    std::ifstream in(std::string(GEOMRT_TEST_DATA_DIR) + "/gaussian_reference.txt");
-    REQUIRE(in.good());
-    std::vector<GapRef> out;
-    GapRef cur;
-    std::string line, method;
-    while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '#') continue;
-        std::istringstream ss(line);
-        std::string tok;
-        ss >> tok;
-        if (tok == "case") {
-            cur = GapRef();
-            ss >> method >> cur.name;
-        } else if (tok == "scalar") {
-            std::string name;
-            double v = 0;
-            ss >> name >> v;
-            cur.scalars[name] = v;
-        } else if (tok == "end") {
-            if (method == "ot.monge_gap") out.push_back(cur);
-        } else {
-            size_t count = 0;
-            ss >> count;
-            std::vector<double> v(count);
-            for (auto &x : v) ss >> x;
-            cur.arrays[tok] = v;
-        }
-    }
-    REQUIRE(!out.empty());
-    return out;
-}
 
 struct Gap {
     double gap, disp, went, reg;
@@ -131,7 +89,7 @@ double population_std(const Mat &C) {
 
 TEST_CASE("monge_gap matches POT's sinkhorn_log entropic cost and defaults reg to 0.05 x std of the costs", "[ot][monge_gap][pot]") {
     auto rt = ot_runtime();
-    for (const auto &c : load_gap_reference()) {
+    for (const auto &c : load_gaussian_reference("ot.monge_gap")) {
         INFO(c.name);
         const auto &a = c.arrays.at("a");
         const int64_t n = static_cast<int64_t>(a.size()), d = static_cast<int64_t>(c.arrays.at("x").size()) / n;

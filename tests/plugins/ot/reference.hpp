@@ -1,4 +1,6 @@
-// Reads tests/data/pot_reference.txt (made by tests/data/make_pot_reference.py with POT and SciPy).
+// Readers of the reference files in tests/data: pot_reference.txt and sliced_reference.txt (made by
+// make_pot_reference.py and make_sliced_reference.py with POT 0.8.2 and SciPy), and
+// gaussian_reference.txt (made by make_gaussian_reference.py).
 #ifndef GEOMRT_TESTS_OT_REFERENCE_HPP
 #define GEOMRT_TESTS_OT_REFERENCE_HPP
 
@@ -29,25 +31,82 @@ struct RefCase {
     }
 };
 
-inline std::vector<RefCase> load_reference(const std::string &method) {
-    std::ifstream in(std::string(GEOMRT_TEST_DATA_DIR) + "/pot_reference.txt");
+/// Reads a whitespace-separated case file of tests/data: per case "case" and its header fields
+/// (read by read_header), "<key> <value>" for the keys in `scalars` (into those members),
+/// "<key> <count> <values...>" for any other key (into arrays), then "end".
+template <class Case, class ReadHeader>
+std::vector<Case> read_cases(const std::string &file, ReadHeader read_header,
+                             const std::map<std::string, double Case::*> &scalars) {
+    std::ifstream in(std::string(GEOMRT_TEST_DATA_DIR) + "/" + file);
     REQUIRE(in.good());
-    std::vector<RefCase> out;
+    std::vector<Case> out;
     std::string tok;
-    RefCase cur;
+    Case cur;
     while (in >> tok) {
         if (tok == "case") {
-            cur = RefCase();
-            in >> cur.method >> cur.name >> cur.n >> cur.m >> cur.d >> cur.metric >> cur.param;
-        } else if (tok == "value") {
-            in >> cur.value;
+            cur = Case();
+            read_header(in, cur);
         } else if (tok == "end") {
-            if (cur.method == method) out.push_back(cur);
+            out.push_back(cur);
+        } else if (scalars.count(tok)) {
+            in >> cur.*scalars.at(tok);
         } else {
             size_t count = 0;
             in >> count;
             std::vector<double> v(count);
             for (auto &x : v) in >> x;
+            cur.arrays[tok] = v;
+        }
+    }
+    return out;
+}
+
+inline std::vector<RefCase> load_reference(const std::string &method) {
+    auto header = [](std::istream &in, RefCase &c) {
+        in >> c.method >> c.name >> c.n >> c.m >> c.d >> c.metric >> c.param;
+    };
+    std::vector<RefCase> out;
+    for (auto &c : read_cases<RefCase>("pot_reference.txt", header, {{"value", &RefCase::value}}))
+        if (c.method == method) out.push_back(c);
+    REQUIRE(!out.empty());
+    return out;
+}
+
+/// A case of gaussian_reference.txt: line-based, '#' comments, "case <method> <name>",
+/// "scalar <name> <value>", "<key> <count> <values...>", "end".
+struct GaussianRef {
+    std::string method, name;
+    std::map<std::string, std::vector<double>> arrays;
+    std::map<std::string, double> scalars;
+};
+
+inline std::vector<GaussianRef> load_gaussian_reference(const std::string &method) {
+    std::ifstream in(std::string(GEOMRT_TEST_DATA_DIR) + "/gaussian_reference.txt");
+    REQUIRE(in.good());
+    std::vector<GaussianRef> out;
+    GaussianRef cur;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream ss(line);
+        std::string tok;
+        ss >> tok;
+        if (tok == "case") {
+            cur = GaussianRef();
+            ss >> cur.method >> cur.name;
+        } else if (tok == "scalar") {
+            std::string name;
+            double v = 0;
+            ss >> name >> v;
+            cur.scalars[name] = v;
+        } else if (tok == "end") {
+            if (cur.method == method) out.push_back(cur);
+        } else {
+            size_t count = 0;
+            ss >> count;
+            std::vector<double> v(count);
+            for (auto &x : v) ss >> x;
+            REQUIRE(!ss.fail());
             cur.arrays[tok] = v;
         }
     }

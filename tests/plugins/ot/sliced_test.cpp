@@ -5,13 +5,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "../../common.hpp"
+#include "reference.hpp"
 #include "../../../plugins/ot/hadamard.hpp"
 #include "../../../plugins/ot/sliced_random.hpp"
 
@@ -151,29 +151,8 @@ struct RefSW {
 };
 
 std::vector<RefSW> load_sliced_reference() {
-    std::ifstream in(std::string(GEOMRT_TEST_DATA_DIR) + "/sliced_reference.txt");
-    REQUIRE(in.good());
-    std::vector<RefSW> out;
-    std::string tok;
-    RefSW cur;
-    while (in >> tok) {
-        if (tok == "case") {
-            cur = RefSW();
-            in >> cur.name >> cur.n >> cur.m >> cur.d >> cur.p;
-        } else if (tok == "value") {
-            in >> cur.value;
-        } else if (tok == "se") {
-            in >> cur.se;
-        } else if (tok == "end") {
-            out.push_back(cur);
-        } else {
-            size_t count = 0;
-            in >> count;
-            std::vector<double> v(count);
-            for (auto &x : v) in >> x;
-            cur.arrays[tok] = v;
-        }
-    }
+    auto header = [](std::istream &in, RefSW &c) { in >> c.name >> c.n >> c.m >> c.d >> c.p; };
+    auto out = read_cases<RefSW>("sliced_reference.txt", header, {{"value", &RefSW::value}, {"se", &RefSW::se}});
     REQUIRE(out.size() >= 4);
     return out;
 }
