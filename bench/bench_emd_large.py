@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from geomrt_ctypes import Geomrt  # noqa: E402
+from geomrt_ctypes import Geomrt, write_block  # noqa: E402
 
 
 def vmhwm_mb():
@@ -46,15 +46,8 @@ def main():
             f"{after:.0f} MB after (dense cost matrix would be {8 * n * n / 1e9:.1f} GB)")
     print(line)
     if opt.write:
-        start, end = "<!-- bench_emd_large:start -->", "<!-- bench_emd_large:end -->"
         cmd = "/usr/bin/python3 bench/bench_emd_large.py " + " ".join(sys.argv[1:])
-        block = f"{start}\nCommand: `{cmd}` ({time.strftime('%Y-%m-%d')})\n\n- {line}\n{end}"
-        text = open(opt.write).read() if os.path.exists(opt.write) else ""
-        if start in text:
-            text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
-        else:
-            text += "\n" + block + "\n"
-        open(opt.write, "w").write(text)
+        write_block(opt.write, "bench_emd_large", f"Command: `{cmd}` ({time.strftime('%Y-%m-%d')})\n\n- {line}")
 
 
 if __name__ == "__main__":

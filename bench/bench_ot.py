@@ -18,7 +18,7 @@ import ot
 import scipy.optimize
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from geomrt_ctypes import Geomrt, best, best_geomrt  # noqa: E402
+from geomrt_ctypes import Geomrt, best, best_geomrt, write_block  # noqa: E402
 
 
 def main():
@@ -128,14 +128,8 @@ def main():
         for case, peer, tp, tg, ratio, rel in rows:
             lines.append(f"| {case} | {peer} | {tp:.4f} | {tg:.4f} | {ratio:.2f}x | {rel:.1e} |")
         table = "\n".join(lines + [""] + notes)
-        text = open(opt.write).read() if os.path.exists(opt.write) else ""
-        start, end = "<!-- bench_ot:start -->", "<!-- bench_ot:end -->"
-        block = f"{start}\nCommand: `{cmd}` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)\n\n{table}\n{end}"
-        if start in text:
-            text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
-        else:
-            text += "\n" + block + "\n"
-        open(opt.write, "w").write(text)
+        write_block(opt.write, "bench_ot",
+                    f"Command: `{cmd}` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)\n\n{table}")
 
 
 if __name__ == "__main__":

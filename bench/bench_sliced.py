@@ -20,7 +20,7 @@ import numpy as np
 import ot
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from geomrt_ctypes import Geomrt, best, best_geomrt  # noqa: E402
+from geomrt_ctypes import Geomrt, best, best_geomrt, write_block  # noqa: E402
 
 
 def main():
@@ -87,16 +87,8 @@ def main():
                 "another job held the second core (a plain OpenMP compute loop then shows the same, 3.0 s with 1 "
                 "thread and 2.8 s with 2; in an idle moment it took 1.5 s with 2, and ot.sliced_wasserstein with "
                 "L = 1000 took 0.53 s with 1 thread and 0.27 s with 2).")
-        text = open(opt.write).read() if os.path.exists(opt.write) else "# Benchmarks\n"
-        start, end = "<!-- bench_sliced:start -->", "<!-- bench_sliced:end -->"
-        block = (f"{start}\nCommand: `{cmd}` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)\n\n"
-                 f"{table}\n\n{note}\n{end}")
-        if start in text and end in text:
-            text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
-        else:
-            text = text.rstrip("\n") + "\n\n" + block + "\n"
-        os.makedirs(os.path.dirname(os.path.abspath(opt.write)), exist_ok=True)
-        open(opt.write, "w").write(text)
+        write_block(opt.write, "bench_sliced",
+                    f"Command: `{cmd}` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)\n\n{table}\n\n{note}")
 
 
 if __name__ == "__main__":

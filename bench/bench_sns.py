@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from geomrt_ctypes import Geomrt  # noqa: E402
+from geomrt_ctypes import Geomrt, write_block  # noqa: E402
 
 SNS_SCALARS = ("cost", "marginal_error", "iterations", "sinkhorn_iterations", "newton_iterations",
                "cg_iterations", "dense_passes")
@@ -92,21 +92,13 @@ def main():
             lines.append(f"| {d} | {label} | {its} | {passes if passes is not None else '-'} | {dt:.3f} | {ir:.1f}x | "
                          f"{tr:.1f}x | {err:.1e} | {rel:.1e} |")
         table = "\n".join(lines)
-        text = open(opt.write).read() if os.path.exists(opt.write) else ""
-        start, end = "<!-- bench_sns:start -->", "<!-- bench_sns:end -->"
         head = (f"Random assignment (Tang et al., ICLR 2024): n = {n}, C_ij ~ U[0, 1] i.i.d. "
                 f"(numpy default_rng(draw)), a = b = 1/n, eta = {opt.eta:g}, tol = {tol:g} (L1 marginal error), "
                 f"{opt.threads if opt.threads > 0 else 'default'} thread(s). Paper: SNS 29 iterations / 0.34 s, "
                 "Sinkhorn 56,199 iterations / 233 s. Ratios > 1 mean fewer iterations / less time than plain "
                 "Sinkhorn; one run per method, on a machine shared with other jobs.")
-        block = (f"{start}\nCommand: `{cmd}` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)\n\n{head}\n\n"
-                 f"{table}\n{end}")
-        if start in text and end in text:
-            text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
-        else:
-            text += ("\n" if text and not text.endswith("\n") else "") + "\n" + block + "\n"
-        os.makedirs(os.path.dirname(os.path.abspath(opt.write)), exist_ok=True)
-        open(opt.write, "w").write(text)
+        write_block(opt.write, "bench_sns",
+                    f"Command: `{cmd}` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)\n\n{head}\n\n{table}")
 
 
 if __name__ == "__main__":

@@ -90,3 +90,18 @@ def best_geomrt(g, repeats, *args, **kw):
         res, dt = g.invoke(*args, **kw)
         times.append(dt)
     return res, min(times)
+
+
+def write_block(path, name, body):
+    """Put body between <!-- name:start --> and <!-- name:end --> in the markdown file at path,
+    replacing what was there; appended (and the file created) if the markers are missing."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+    block = f"{start}\n{body}\n{end}"
+    if start in text and end in text:
+        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
