@@ -35,6 +35,8 @@ inline Runtime runtime_with(std::vector<std::string> paths) {
 }
 
 inline Runtime ot_runtime() { return runtime_with({GEOMRT_OT_PLUGIN_DIR}); }
+/// A runtime with every plugin of the build tree (GEOMRT_OT_PLUGIN_DIR is the build's plugin directory).
+inline Runtime plugins_runtime() { return runtime_with({GEOMRT_OT_PLUGIN_DIR}); }
 
 inline Args new_args() {
     geomrt_args *a = nullptr;
