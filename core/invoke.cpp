@@ -185,14 +185,16 @@ void copy_strided(void *dst, const void *src, size_t esize, const std::vector<in
                   const std::vector<int64_t> &strides) {
     const char *s = static_cast<const char *>(src);
     char *d = static_cast<char *>(dst);
-    for_each_offset(shape, strides, [&](int64_t k, int64_t off) { std::memcpy(d + k * esize, s + off * esize, esize); });
+    const int64_t es = static_cast<int64_t>(esize);  // signed: offsets may be negative
+    for_each_offset(shape, strides, [&](int64_t k, int64_t off) { std::memcpy(d + k * es, s + off * es, esize); });
 }
 
 void scatter_strided(void *dst, const void *src, size_t esize, const std::vector<int64_t> &shape,
                      const std::vector<int64_t> &strides) {
     const char *s = static_cast<const char *>(src);
     char *d = static_cast<char *>(dst);
-    for_each_offset(shape, strides, [&](int64_t k, int64_t off) { std::memcpy(d + off * esize, s + k * esize, esize); });
+    const int64_t es = static_cast<int64_t>(esize);  // signed: offsets may be negative
+    for_each_offset(shape, strides, [&](int64_t k, int64_t off) { std::memcpy(d + off * es, s + k * es, esize); });
 }
 
 struct DimBinding {
