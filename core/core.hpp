@@ -183,7 +183,9 @@ namespace core {
 /// Plugin discovery and loading (loader.cpp).
 void discover(geomrt_runtime &rt, const geomrt_runtime_options *opts);
 /// Load one file or every plugin file in a directory; returns OK or the first rejection code.
-int load_path(geomrt_runtime &rt, const std::string &path, bool explicit_request);
+/// `strict` (geomrt_runtime_load_plugin): a file that is already loaded is an error (EPLUGIN),
+/// and a file rejected earlier is tried again; a directory still skips the files it already knows.
+int load_path(geomrt_runtime &rt, const std::string &path, bool explicit_request, bool strict = false);
 
 /// Checked invocation (invoke.cpp).
 geomrt_result *invoke(geomrt_runtime &rt, const std::string &method, const geomrt_args &args,

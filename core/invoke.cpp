@@ -31,6 +31,8 @@ bool huge_pages_wanted() {
 void ZeroBuffer::assign_zeros(size_t count) {
     release();
     if (count == 0) return;
+    // Sizes whose byte count (rounded up to whole huge pages) would wrap are impossible.
+    if (count > (SIZE_MAX - (size_t(1) << 23)) / sizeof(double)) throw std::bad_alloc();
     const size_t bytes = count * sizeof(double);
 #if defined(__linux__)
     constexpr size_t huge = size_t(1) << 21;
@@ -109,9 +111,11 @@ struct PreparedInput {
     bool writeback = false;
 };
 
+/// Element count; the argument setters reject shapes whose count overflows, so this only guards.
 int64_t numel_of(const std::vector<int64_t> &shape) {
     int64_t n = 1;
-    for (int64_t d : shape) n *= d;
+    for (int64_t d : shape)
+        if (__builtin_mul_overflow(n, d, &n)) throw Error(GEOMRT_EINVAL, "shape " + shape_text(shape) + " overflows int64");
     return n;
 }
 
@@ -137,13 +141,17 @@ void for_each_offset(const std::vector<int64_t> &shape, const std::vector<int64_
     }
     std::vector<int64_t> idx(nd, 0);
     int64_t off = 0;
+    // Steps stay inside the offset range the argument setters checked: a dimension moves by one
+    // stride while it has room, and wraps back by (extent - 1) strides, never past its end.
     for (int64_t k = 0; k < n; ++k) {
         f(k, off);
         for (size_t d = nd; d-- > 0;) {
-            ++idx[d];
-            off += strides[d];
-            if (idx[d] < shape[d]) break;
-            off -= strides[d] * shape[d];
+            if (idx[d] + 1 < shape[d]) {
+                ++idx[d];
+                off += strides[d];
+                break;
+            }
+            off -= strides[d] * idx[d];
             idx[d] = 0;
         }
     }
@@ -177,14 +185,16 @@ void copy_strided(void *dst, const void *src, size_t esize, const std::vector<in
                   const std::vector<int64_t> &strides) {
     const char *s = static_cast<const char *>(src);
     char *d = static_cast<char *>(dst);
-    for_each_offset(shape, strides, [&](int64_t k, int64_t off) { std::memcpy(d + k * esize, s + off * esize, esize); });
+    const int64_t es = static_cast<int64_t>(esize);  // signed: offsets may be negative
+    for_each_offset(shape, strides, [&](int64_t k, int64_t off) { std::memcpy(d + k * es, s + off * es, esize); });
 }
 
 void scatter_strided(void *dst, const void *src, size_t esize, const std::vector<int64_t> &shape,
                      const std::vector<int64_t> &strides) {
     const char *s = static_cast<const char *>(src);
     char *d = static_cast<char *>(dst);
-    for_each_offset(shape, strides, [&](int64_t k, int64_t off) { std::memcpy(d + off * esize, s + k * esize, esize); });
+    const int64_t es = static_cast<int64_t>(esize);  // signed: offsets may be negative
+    for_each_offset(shape, strides, [&](int64_t k, int64_t off) { std::memcpy(d + off * es, s + k * es, esize); });
 }
 
 struct DimBinding {
@@ -204,6 +214,9 @@ void prepare_input(const std::string &mname, const SlotDesc &slot, const geomrt_
         throw Error(GEOMRT_EDTYPE, where + " must be " + dtype_name(slot.dtype) + ", got " + dtype_name(a.dtype));
     if ((slot.flags & GEOMRT_IO_INPLACE) && !a.inplace)
         throw Error(GEOMRT_EINVAL, where + " is updated in place: pass it with geomrt_args_set_inplace");
+    if (a.inplace && !(slot.flags & GEOMRT_IO_INPLACE))
+        throw Error(GEOMRT_EINVAL, where + " is read-only (not updated in place): pass it with geomrt_args_set_tensor, "
+                                           "not geomrt_args_set_inplace");
     const int nd = static_cast<int>(a.shape.size());
     if (slot.ndim >= 0 && nd != slot.ndim)
         throw Error(GEOMRT_ESHAPE, where + " must have rank " + std::to_string(slot.ndim) + " (shape " +
@@ -279,7 +292,12 @@ void prepare_input(const std::string &mname, const SlotDesc &slot, const geomrt_
     if (inplace || (!contiguous && !(slot.flags & GEOMRT_IO_STRIDED))) {
         // In-place state is worked on in a scratch copy and committed only on success,
         // so a failing call leaves the caller's memory untouched.
-        pi.copy.resize((static_cast<size_t>(n) * es + 7) / 8 + 1);
+        try {
+            pi.copy.resize((static_cast<size_t>(n) * es + 7) / 8 + 1);  // n * es fits: checked when set
+        } catch (const std::exception &) {  // bad_alloc, or length_error beyond max_size()
+            throw Error(GEOMRT_ENOMEM, where + ": out of memory for its contiguous copy (" +
+                                           std::to_string(n) + " elements of shape " + shape_text(a.shape) + ")");
+        }
         copy_strided(pi.copy.data(), a.data, es, a.shape, strides);
         pi.t.data = pi.copy.data();
         pi.strides = contiguous_strides(a.shape);
@@ -328,15 +346,23 @@ int host_output_dense(void *ctx, size_t index, int dtype, int ndim, const int64_
             throw Error(GEOMRT_EINTERNAL, c->method->name + ": output '" + s.name + "' allocated with dtype/rank " +
                                               dtype_name(dtype) + "/" + std::to_string(ndim) + " not as declared");
         o->shape.assign(shape, shape + ndim);
-        int64_t n = 1;
+        const std::string what = c->method->name + ": output '" + s.name + "' of shape " + shape_text(o->shape);
+        int64_t n = 1, bytes = 0;
         for (int64_t d : o->shape) {
-            if (d < 0) throw Error(GEOMRT_EINTERNAL, c->method->name + ": negative output extent");
-            n *= d;
+            if (d < 0) throw Error(GEOMRT_EINTERNAL, what + " has a negative extent");
+            if (__builtin_mul_overflow(n, d, &n))
+                throw Error(GEOMRT_ENOMEM, what + " cannot be allocated: its element count overflows int64");
+        }
+        if (__builtin_mul_overflow(n, static_cast<int64_t>(dtype_size(dtype)), &bytes) || bytes > INT64_MAX - 16)
+            throw Error(GEOMRT_ENOMEM, what + " cannot be allocated: its size in bytes overflows int64");
+        try {
+            o->storage.assign_zeros(static_cast<size_t>(bytes + 7) / 8 + 1);
+        } catch (const std::bad_alloc &) {
+            throw Error(GEOMRT_ENOMEM, what + " cannot be allocated: out of memory (" + std::to_string(bytes) + " bytes)");
         }
         o->numel = n;
         o->dtype = dtype;
         o->kind = GEOMRT_KIND_DENSE;
-        o->storage.assign_zeros((static_cast<size_t>(n) * dtype_size(dtype) + 7) / 8 + 1);
         o->set = true;
         *data = o->storage.data();
         return GEOMRT_OK;
@@ -356,13 +382,28 @@ int host_output_sparse(void *ctx, size_t index, int64_t rows, int64_t cols, int6
     if (!c || !indptr || !indices || !values || rows < 0 || cols < 0 || nnz < 0) return GEOMRT_EINVAL;
     try {
         geomrt_output *o = output_slot(c, index, GEOMRT_KIND_SPARSE);
+        const std::string what = c->method->name + ": sparse output '" + c->method->outputs[index].name + "' (" +
+                                 std::to_string(rows) + " x " + std::to_string(cols) + ", " + std::to_string(nnz) +
+                                 " entries)";
+        int64_t cells = 0;
+        // rows x cols must fit (geomrt_result_copy_f64 densifies it); the arrays take 8 bytes an entry.
+        if (__builtin_mul_overflow(rows, cols, &cells) || rows >= INT64_MAX / 8 || nnz > INT64_MAX / 8)
+            throw Error(GEOMRT_ENOMEM, what + " cannot be allocated: its size overflows int64");
+        try {
+            o->indptr.assign(static_cast<size_t>(rows) + 1, 0);
+            o->indices.assign(static_cast<size_t>(nnz), 0);
+            o->values.assign(static_cast<size_t>(nnz), 0.0);
+        } catch (const std::bad_alloc &) {
+            o->indptr.clear(), o->indices.clear(), o->values.clear();
+            o->indptr.shrink_to_fit(), o->indices.shrink_to_fit(), o->values.shrink_to_fit();
+            throw Error(GEOMRT_ENOMEM, what + " cannot be allocated: out of memory");
+        } catch (const std::length_error &) {
+            throw Error(GEOMRT_ENOMEM, what + " cannot be allocated: too large");
+        }
         o->kind = GEOMRT_KIND_SPARSE;
         o->dtype = GEOMRT_DTYPE_F64;
         o->shape = {rows, cols};
-        o->numel = rows * cols;
-        o->indptr.assign(static_cast<size_t>(rows) + 1, 0);
-        o->indices.assign(static_cast<size_t>(nnz), 0);
-        o->values.assign(static_cast<size_t>(nnz), 0.0);
+        o->numel = cells;
         o->set = true;
         *indptr = o->indptr.data();
         *indices = o->indices.data();

@@ -136,8 +136,15 @@ bool already_tried(const geomrt_runtime &rt, const std::string &path) {
     return false;
 }
 
-int load_file(geomrt_runtime &rt, const std::string &path) {
-    if (already_tried(rt, path)) return GEOMRT_OK;
+int load_file(geomrt_runtime &rt, const std::string &path, bool strict = false) {
+    if (strict) {
+        for (const auto &r : rt.report)
+            if (r.path == path && r.status == GEOMRT_PLUGIN_LOADED)
+                throw Error(GEOMRT_EPLUGIN, "geomrt_runtime_load_plugin: " + path + " is already loaded (plugin '" +
+                                                r.name + "'); a plugin file is loaded once per runtime");
+    } else if (already_tried(rt, path)) {
+        return GEOMRT_OK;
+    }
     auto lib = std::make_shared<boost::dll::shared_library>();
     try {
         boost::dll::fs::error_code ec;
@@ -214,7 +221,7 @@ std::string absolute_path(const std::string &p) {
 
 }  // namespace
 
-int load_path(geomrt_runtime &rt, const std::string &raw, bool explicit_request) {
+int load_path(geomrt_runtime &rt, const std::string &raw, bool explicit_request, bool strict) {
     if (raw.empty()) return GEOMRT_OK;
     std::string path = absolute_path(raw);
     std::error_code ec;
@@ -232,10 +239,10 @@ int load_path(geomrt_runtime &rt, const std::string &raw, bool explicit_request)
     }
     if (!fs::exists(path, ec)) {
         if (!explicit_request) return GEOMRT_OK;
-        if (already_tried(rt, path)) return GEOMRT_OK;
+        if (already_tried(rt, path) && !strict) return GEOMRT_OK;
         return reject(rt, path, GEOMRT_ENOTFOUND, "no such file or directory");
     }
-    return load_file(rt, path);
+    return load_file(rt, path, strict);
 }
 
 void discover(geomrt_runtime &rt, const geomrt_runtime_options *opts) {

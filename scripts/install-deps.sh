@@ -3,6 +3,7 @@
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config libeigen3-dev libopenblas-dev libboost-dev catch2
       swig python3-dev python3-numpy openjdk-17-jdk-headless r-base-dev)
+pkgs+=(clang-14 libclang-rt-14-dev libomp-14-dev)  # scripts/fuzz.sh: libFuzzer targets under clang
 # Rust: the crates need cargo >= 1.85 (edition 2024); Debian's is older, so rustup's cargo is used
 # when present and the Rust tests are skipped otherwise.
 if [[ "${1:-}" == "--all" ]]; then

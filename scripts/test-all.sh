@@ -12,4 +12,6 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGEOMRT_SANITIZE=ON
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -j"$jobs" --output-on-failure
+# libFuzzer targets (tests/fuzz), clang + ASan + UBSan, 60 s each: any finding fails.
+scripts/fuzz.sh 60
 echo "all tests passed"

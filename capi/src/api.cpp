@@ -1,5 +1,7 @@
 // The exported C functions: argument checks, and exceptions turned into error codes.
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -51,6 +53,13 @@ const geomrt_output *find_output(const geomrt_result *res, const char *name, con
     throw Error(GEOMRT_ENOTFOUND, std::string(fn) + ": no output named '" + name + "'; outputs are: " + names);
 }
 
+std::string shape_text(const std::vector<int64_t> &s) {
+    std::string o = "(";
+    for (size_t i = 0; i < s.size(); ++i) o += (i ? ", " : "") + std::to_string(s[i]);
+    if (s.size() == 1) o += ",";
+    return o + ")";
+}
+
 void fill_slot(const geomrt::core::SlotDesc &s, geomrt_slot_info *out) {
     out->name = s.name.c_str();
     out->doc = s.doc.c_str();
@@ -61,27 +70,67 @@ void fill_slot(const geomrt::core::SlotDesc &s, geomrt_slot_info *out) {
     out->flags = s.flags;
 }
 
+/// Check a dense layout before anything computes with it: the element count, the byte size and
+/// the range of element offsets must fit in int64 (checked with overflow-safe arithmetic), and
+/// the addressed byte range [data + lo, data + hi] must not wrap around the address space.
+/// Negative strides are supported: `data` is the address of element (0, ..., 0) as numpy's
+/// reversed views pass it. Strides of extent-1 dimensions never move the offset and are
+/// replaced by their C-contiguous values.
 geomrt_arg_value make_dense(const char *fn, const char *name, int dtype, const void *data, int ndim,
                             const int64_t *shape, const int64_t *strides) {
     GEOMRT_REQUIRE(name && *name, fn, "name is NULL or empty");
-    GEOMRT_REQUIRE(geomrt::core::dtype_size(dtype) != 0, fn,
-                   "input '" + std::string(name) + "': unknown dtype " + std::to_string(dtype));
-    GEOMRT_REQUIRE(ndim >= 0 && ndim <= 32, fn, "input '" + std::string(name) + "': ndim must be in [0, 32]");
-    GEOMRT_REQUIRE(ndim == 0 || shape, fn, "input '" + std::string(name) + "': shape is NULL");
+    const std::string where = "input '" + std::string(name) + "'";
+    const size_t es = geomrt::core::dtype_size(dtype);
+    GEOMRT_REQUIRE(es != 0, fn, where + ": unknown dtype " + std::to_string(dtype));
+    GEOMRT_REQUIRE(ndim >= 0 && ndim <= 32, fn, where + ": ndim must be in [0, 32], got " + std::to_string(ndim));
+    GEOMRT_REQUIRE(ndim == 0 || shape, fn, where + ": shape is NULL");
     geomrt_arg_value v;
     v.kind = GEOMRT_KIND_DENSE;
     v.dtype = dtype;
     v.data = const_cast<void *>(data);
-    int64_t n = 1;
+    v.shape.assign(shape, shape + ndim);
+    // n: element count; span: product of max(extent, 1), which bounds every contiguous stride.
+    int64_t n = 1, span = 1;
     for (int i = 0; i < ndim; ++i) {
-        GEOMRT_REQUIRE(shape[i] >= 0, fn, "input '" + std::string(name) + "': negative extent in shape");
-        v.shape.push_back(shape[i]);
-        n *= shape[i];
+        GEOMRT_REQUIRE(shape[i] >= 0, fn, where + ": negative extent " + std::to_string(shape[i]) + " along axis " +
+                                              std::to_string(i));
+        int64_t bytes = 0;
+        if (__builtin_mul_overflow(span, std::max<int64_t>(shape[i], 1), &span) ||
+            __builtin_mul_overflow(span, static_cast<int64_t>(es), &bytes))
+            GEOMRT_REQUIRE(false, fn, where + ": shape " + shape_text(v.shape) +
+                                          " is too large (its size in bytes overflows int64)");
+        n = shape[i] == 0 ? 0 : n * shape[i];  // <= span: cannot overflow
     }
-    GEOMRT_REQUIRE(n == 0 || data, fn, "input '" + std::string(name) + "': data is NULL");
+    GEOMRT_REQUIRE(n == 0 || data, fn, where + ": data is NULL");
     if (strides) {
         v.has_strides = true;
         v.strides.assign(strides, strides + ndim);
+        // Offsets (in bytes) of the lowest and highest addressed element, relative to data.
+        int64_t lo = 0, hi = 0, acc = 1;
+        for (int i = ndim; i-- > 0;) {
+            if (shape[i] <= 1) v.strides[i] = acc;  // never moves the offset
+            acc *= std::max<int64_t>(shape[i], 1);  // <= span
+            if (n == 0 || shape[i] <= 1) continue;
+            int64_t reach = 0;
+            if (__builtin_mul_overflow(strides[i], shape[i] - 1, &reach) ||
+                __builtin_mul_overflow(reach, static_cast<int64_t>(es), &reach) ||
+                __builtin_add_overflow(reach < 0 ? lo : hi, reach, reach < 0 ? &lo : &hi))
+                GEOMRT_REQUIRE(false, fn, where + ": stride " + std::to_string(strides[i]) + " along axis " +
+                                              std::to_string(i) + " with shape " + shape_text(v.shape) +
+                                              " addresses offsets beyond the int64 range");
+        }
+        if (n > 0) {
+            const uintptr_t p = reinterpret_cast<uintptr_t>(data);
+            const uintptr_t below = lo < 0 ? static_cast<uintptr_t>(-(lo + 1)) + 1 : 0;
+            const uintptr_t above = static_cast<uintptr_t>(hi) + es;
+            GEOMRT_REQUIRE(below <= p && above <= UINTPTR_MAX - p, fn,
+                           where + ": strides address memory outside the address space (from " + std::to_string(lo) +
+                               " to " + std::to_string(hi) + " bytes around the data pointer)");
+        }
+    } else if (n > 0) {
+        const uintptr_t p = reinterpret_cast<uintptr_t>(data);
+        GEOMRT_REQUIRE(static_cast<uintptr_t>(n) * es <= UINTPTR_MAX - p, fn,
+                       where + ": shape " + shape_text(v.shape) + " runs past the end of the address space");
     }
     return v;
 }
@@ -120,6 +169,11 @@ GEOMRT_EXTERN(int) geomrt_runtime_new(geomrt_runtime **out, const geomrt_runtime
                                          std::to_string(GEOMRT_RUNTIME_OPTIONS_VERSION) + ")");
     GEOMRT_REQUIRE(!opts || opts->n_plugin_paths == 0 || opts->plugin_paths, "geomrt_runtime_new",
                    "plugin_paths is NULL but n_plugin_paths > 0");
+    if (opts)
+        for (size_t i = 0; i < opts->n_plugin_paths; ++i)
+            GEOMRT_REQUIRE(opts->plugin_paths[i], "geomrt_runtime_new",
+                           "plugin_paths[" + std::to_string(i) + "] is NULL (n_plugin_paths = " +
+                               std::to_string(opts->n_plugin_paths) + ")");
     auto rt = std::make_unique<geomrt_runtime>();
     geomrt::core::discover(*rt, opts);
     *out = rt.release();
@@ -135,7 +189,7 @@ GEOMRT_EXTERN(int) geomrt_runtime_load_plugin(geomrt_runtime *rt, const char *pa
     GEOMRT_REQUIRE(path && *path, "geomrt_runtime_load_plugin", "path is NULL or empty");
     std::unique_lock<std::shared_mutex> lock(rt->mu);
     size_t before = rt->report.size();
-    int rc = geomrt::core::load_path(*rt, path, true);
+    int rc = geomrt::core::load_path(*rt, path, true, true);
     if (rc != GEOMRT_OK) {
         std::string msg = "geomrt_runtime_load_plugin: ";
         for (size_t i = before; i < rt->report.size(); ++i)
@@ -215,6 +269,16 @@ GEOMRT_EXTERN(const char *) geomrt_method_description(const geomrt_method *m) {
 GEOMRT_EXTERN(const char *) geomrt_method_citation(const geomrt_method *m) { return m ? m->d.citation.c_str() : ""; }
 GEOMRT_EXTERN(const char *) geomrt_method_plugin(const geomrt_method *m) { return m ? m->d.plugin_path.c_str() : ""; }
 GEOMRT_EXTERN(const char *) geomrt_method_json(const geomrt_method *m) { return m ? m->d.json.c_str() : "{}"; }
+
+GEOMRT_EXTERN(int) geomrt_method_json_get(const char **out, const geomrt_method *m) {
+    GEOMRT_API_BEGIN
+    GEOMRT_REQUIRE(out, "geomrt_method_json_get", "out is NULL");
+    *out = nullptr;
+    GEOMRT_REQUIRE(m, "geomrt_method_json_get", "method is NULL (get one with geomrt_method_find or geomrt_method_at)");
+    *out = m->d.json.c_str();
+    return ok();
+    GEOMRT_API_END
+}
 
 GEOMRT_EXTERN(size_t) geomrt_method_input_count(const geomrt_method *m) { return m ? m->d.inputs.size() : 0; }
 GEOMRT_EXTERN(size_t) geomrt_method_output_count(const geomrt_method *m) { return m ? m->d.outputs.size() : 0; }
@@ -308,6 +372,10 @@ GEOMRT_EXTERN(int) geomrt_args_set_sparse(geomrt_args *args, const char *name, i
     GEOMRT_REQUIRE(args, fn, "args is NULL");
     GEOMRT_REQUIRE(name && *name, fn, "name is NULL or empty");
     GEOMRT_REQUIRE(rows >= 0 && cols >= 0 && nnz >= 0, fn, "input '" + std::string(name) + "': negative size");
+    int64_t cells = 0;
+    GEOMRT_REQUIRE(!__builtin_mul_overflow(rows, cols, &cells) && rows < INT64_MAX / 8 && nnz <= INT64_MAX / 8, fn,
+                   "input '" + std::string(name) + "': size " + std::to_string(rows) + " x " + std::to_string(cols) +
+                       " with " + std::to_string(nnz) + " entries is too large (rows x cols must fit in int64)");
     GEOMRT_REQUIRE(indptr, fn, "input '" + std::string(name) + "': indptr is NULL");
     GEOMRT_REQUIRE(nnz == 0 || (indices && values), fn, "input '" + std::string(name) + "': indices or values is NULL");
     geomrt_arg_value v;

@@ -532,7 +532,7 @@ void register_sliced(sdk::Plugin &plugin) {
                "n", GEOMRT_IO_OPTIONAL | GEOMRT_IO_NONNEGATIVE)
         .input("b", "target weights, nonnegative, normalized internally; default uniform 1/m", GEOMRT_DTYPE_F64, 1,
                "m", GEOMRT_IO_OPTIONAL | GEOMRT_IO_NONNEGATIVE)
-        .param_i64("n_projections", "number L of directions (>= 1)", "50", 1)
+        .param_i64("n_projections", "number L of directions (>= 1)", "50", 1, 1e8)
         .param_f64("p", "order of the distance (p >= 1)", "2", 1.0, 1e6)
         .param_i64("seed", "seed of the directions (same seed: same result, for any thread count)", "0")
         .param_enum("projections",
@@ -541,7 +541,7 @@ void register_sliced(sdk::Plugin &plugin) {
         .param_i64("hadamard_dim",
                    "order n2 of the structured rotations for projections=hadamard: a power of two >= d, or 0 for "
                    "the next power of two >= max(d, 256)",
-                   "0", 0)
+                   "0", 0, 1073741824)
         .param_enum("control_variate", "none, or the lower or upper Gaussian-bound control variate of [2]", "none",
                     "none|lower|upper")
         .scalar("cost", "SW_p = max(cost_p, 0)^(1/p)")
@@ -581,7 +581,7 @@ void register_sliced(sdk::Plugin &plugin) {
                "n", GEOMRT_IO_OPTIONAL | GEOMRT_IO_NONNEGATIVE)
         .input("b", "target weights, nonnegative, normalized internally; default uniform 1/m", GEOMRT_DTYPE_F64, 1,
                "m", GEOMRT_IO_OPTIONAL | GEOMRT_IO_NONNEGATIVE)
-        .param_i64("n_restarts", "number of random starting directions (>= 1)", "5", 1)
+        .param_i64("n_restarts", "number of random starting directions (>= 1)", "5", 1, 1e6)
         .param_i64("max_iter", "maximum number of proposed ascent steps per restart", "200", 0)
         .param_f64("lr", "step size of the scale-free ascent step (> 0); larger is closer to a power iteration",
                    "1", 0.0, inf, GEOMRT_PARAM_MIN_EXCLUSIVE)
@@ -626,10 +626,10 @@ void register_sliced(sdk::Plugin &plugin) {
                "m", GEOMRT_IO_OPTIONAL | GEOMRT_IO_NONNEGATIVE)
         .param_f64("kappa", "concentration of the vMF slicing distribution (> 0)", "10", 0.0, inf,
                    GEOMRT_PARAM_MIN_EXCLUSIVE)
-        .param_i64("n_projections", "directions sampled per ascent step (>= 1)", "50", 1)
+        .param_i64("n_projections", "directions sampled per ascent step (>= 1)", "50", 1, 1e8)
         .param_i64("max_iter", "number of ascent steps (>= 0)", "50", 0)
         .param_f64("lr", "step size of the scale-free ascent step (> 0)", "1", 0.0, inf, GEOMRT_PARAM_MIN_EXCLUSIVE)
-        .param_i64("n_final_projections", "fresh directions for the final estimate (>= 1)", "500", 1)
+        .param_i64("n_final_projections", "fresh directions for the final estimate (>= 1)", "500", 1, 1e8)
         .param_i64("seed", "seed of the start and of all sampled directions", "0")
         .scalar("cost", "v-DSW_2")
         .scalar("cost_p", "v-DSW_2^2, the final estimate of the expectation")
@@ -652,7 +652,7 @@ void register_sliced(sdk::Plugin &plugin) {
             "deterministic for a seed.")
         .citation("[1] " + hadamard_paper + " [2] " + ailon)
         .input("x", "points to rotate, one per row (N x d)", GEOMRT_DTYPE_F64, 2, "N,d")
-        .param_i64("n_blocks", "number B of independent stacked rotations (>= 1)", "1", 1)
+        .param_i64("n_blocks", "number B of independent stacked rotations (>= 1)", "1", 1, 1048576)
         .param_i64("seed", "seed of the sign diagonals", "0")
         .output("y", "rotated rows (N x B n), n = the next power of two >= d", GEOMRT_DTYPE_F64, 2, "N,k");
 }

@@ -220,6 +220,13 @@ expect_error "out-of-range parameter exits 2" "reg" run ot.sinkhorn --input M=M.
 expect_error "bad enum value exits 2" "metric" run ot.emd --input xs=xs.npy --input xt=xt.npy --param metric=nonsense
 expect_error "mismatched shapes exit 2" "geomrt" run ot.emd --input xs=xs.npy --input xt=ys_c.npy
 expect_error "--input without '=' is a usage error" "NAME=VALUE" run ot.emd --input xs.npy
+# Size-like parameters are bounded before anything is allocated (this one used to crash with SIGSEGV).
+expect_error "huge n_projections exits 2 naming the parameter" "parameter 'n_projections' must be" \
+    run ot.sliced_wasserstein --input xs=xs.npy --input xt=xt.npy --param n_projections=4611686018427387904
+expect_error "fractional integer parameter exits 2" "n_projections' must be an integer" \
+    run ot.sliced_wasserstein --input xs=xs.npy --input xt=xt.npy --param n_projections=2.5
+expect_error "huge n_blocks exits 2" "parameter 'n_blocks' must be" \
+    run ot.hadamard_rotation --input x=xs.npy --param n_blocks=4611686018427387904
 expect_error "bad --threads is a usage error" "threads" run ot.emd --input xs=xs.npy --threads many
 
 # ------------------------------------------------------------------ Ctrl-C

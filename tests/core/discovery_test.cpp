@@ -97,10 +97,11 @@ TEST_CASE("geomrt_runtime_load_plugin loads now and reports rejections as errors
     CHECK(geomrt_runtime_load_plugin(rt.get(), "/no/such/file.so") == GEOMRT_ENOTFOUND);
     std::string good = std::string(GEOMRT_TEST_GOOD_DIR) + "/libgeomrt_test_plugin.so";
     CHECK(geomrt_runtime_load_plugin(rt.get(), good.c_str()) == GEOMRT_OK);
-    CHECK(geomrt_method_count(rt.get()) == 8);
-    // loading the same file again is a no-op
-    CHECK(geomrt_runtime_load_plugin(rt.get(), good.c_str()) == GEOMRT_OK);
-    CHECK(geomrt_method_count(rt.get()) == 8);
+    CHECK(geomrt_method_count(rt.get()) == 9);
+    // loading the same file again is refused, and changes nothing
+    CHECK(geomrt_runtime_load_plugin(rt.get(), good.c_str()) == GEOMRT_EPLUGIN);
+    CHECK(std::string(geomrt_last_error()).find("is already loaded") != std::string::npos);
+    CHECK(geomrt_method_count(rt.get()) == 9);
 }
 
 TEST_CASE("GEOMRT_PLUGIN_PATH is searched after explicit paths", "[discovery]") {

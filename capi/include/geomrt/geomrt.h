@@ -120,7 +120,7 @@ typedef struct geomrt_result geomrt_result;
 /** Options for geomrt_runtime_new(). Initialize with GEOMRT_RUNTIME_OPTIONS_INIT. */
 typedef struct geomrt_runtime_options {
     unsigned int version;             /**< GEOMRT_RUNTIME_OPTIONS_VERSION */
-    const char *const *plugin_paths;  /**< plugin files or directories searched first (may be NULL) */
+    const char *const *plugin_paths;  /**< plugin files or directories searched first (may be NULL when n_plugin_paths is 0; no entry may be NULL: GEOMRT_EINVAL) */
     size_t n_plugin_paths;            /**< number of entries in plugin_paths */
     int no_default_search;            /**< nonzero: skip GEOMRT_PLUGIN_PATH and the default directories */
 } geomrt_runtime_options;
@@ -143,8 +143,12 @@ GEOMRT_EXTERN(void) geomrt_runtime_free(geomrt_runtime *rt);
 /**
  * Load one plugin file (or every plugin in a directory) now. Fails with
  * GEOMRT_EPLUGIN (or GEOMRT_EVERSION, GEOMRT_ENOTFOUND) if a file was rejected;
- * the reason is in the message and in the plugin report. Do not call it while
- * other threads invoke methods of the same runtime.
+ * the reason is in the message and in the plugin report. A file this runtime
+ * has already loaded (by any path to it) is refused with GEOMRT_EPLUGIN ("is
+ * already loaded"), not silently accepted; a file rejected earlier is tried
+ * again. A directory loads the files in it that this runtime has not tried yet
+ * (none new: GEOMRT_OK). Do not call it while other threads invoke methods of
+ * the same runtime.
  */
 GEOMRT_EXTERN(int) geomrt_runtime_load_plugin(geomrt_runtime *rt, const char *path);
 
@@ -175,6 +179,11 @@ GEOMRT_EXTERN(int) geomrt_method_at(const geomrt_method **out, const geomrt_runt
 /** Method by dotted name, e.g. "ot.sinkhorn". @param[out] out owned by `rt`; do not free. */
 GEOMRT_EXTERN(int) geomrt_method_find(const geomrt_method **out, const geomrt_runtime *rt, const char *name);
 
+/*
+ * The string getters below return strings owned by the runtime. Given a NULL
+ * method they return "" (geomrt_method_json returns "{}") and do not set an
+ * error; use geomrt_method_json_get for a call that reports a NULL argument.
+ */
 /** Method name ("ot.emd"). Owned by the runtime. */
 GEOMRT_EXTERN(const char *) geomrt_method_name(const geomrt_method *m);
 /** One-line summary. */
@@ -185,8 +194,14 @@ GEOMRT_EXTERN(const char *) geomrt_method_description(const geomrt_method *m);
 GEOMRT_EXTERN(const char *) geomrt_method_citation(const geomrt_method *m);
 /** Path of the plugin file that provides the method. */
 GEOMRT_EXTERN(const char *) geomrt_method_plugin(const geomrt_method *m);
-/** Whole descriptor as a JSON object (name, summary, inputs, outputs, parameters). */
+/** Whole descriptor as a JSON object (name, summary, inputs, outputs, parameters); "{}" if m is NULL. */
 GEOMRT_EXTERN(const char *) geomrt_method_json(const geomrt_method *m);
+/**
+ * Checked form of geomrt_method_json: `*out` = the descriptor's JSON (owned by
+ * the runtime). GEOMRT_EINVAL if out or m is NULL (then *out = NULL when out
+ * is not NULL).
+ */
+GEOMRT_EXTERN(int) geomrt_method_json_get(const char **out, const geomrt_method *m);
 
 /** Description of an input or output slot. Strings are owned by the runtime. */
 typedef struct geomrt_slot_info {
@@ -232,9 +247,19 @@ GEOMRT_EXTERN(void) geomrt_args_clear(geomrt_args *args);
  * Set a dense input tensor (borrowed: `data` must stay valid and unchanged
  * until geomrt_invoke() returns; it is never written). Setting a name twice
  * replaces the earlier value.
- * @param shape    ndim extents (may be NULL when ndim == 0)
+ * @param shape    ndim extents (may be NULL when ndim == 0), each >= 0
  * @param strides  ndim strides in elements, or NULL for C-contiguous (row-major).
- *                 A column-major n x m matrix passes strides {1, n}.
+ *                 A column-major n x m matrix passes strides {1, n}. Strides may
+ *                 be negative or zero: `data` is the address of element
+ *                 (0, ..., 0) and element (i, j, ...) lies at
+ *                 data + i*strides[0] + j*strides[1] + ... (numpy's convention
+ *                 for reversed views); strides of extent-1 axes are ignored.
+ * Fails with GEOMRT_EINVAL, naming the input, for: ndim outside [0, 32], a
+ * negative extent, a shape whose size in bytes (counting zero extents as 1)
+ * overflows int64, NULL data for a non-empty tensor, or strides whose
+ * addressed range overflows int64 or wraps around the address space. These
+ * are checked here, before any arithmetic that could overflow; that the range
+ * lies inside the caller's buffer is the caller's promise.
  */
 GEOMRT_EXTERN(int) geomrt_args_set_tensor(geomrt_args *args, const char *name, int dtype,
                                           const void *data, int ndim, const int64_t *shape,
@@ -245,20 +270,30 @@ GEOMRT_EXTERN(int) geomrt_args_set_f64(geomrt_args *args, const char *name, cons
 /**
  * Set a caller-owned in-place tensor for inputs flagged GEOMRT_IO_INPLACE
  * (state a method updates, such as running statistics). It is read, and
- * written only if the call succeeds.
+ * written only if the call succeeds. Same layout rules and errors as
+ * geomrt_args_set_tensor. geomrt_invoke() fails with GEOMRT_EINVAL if the
+ * slot is not flagged GEOMRT_IO_INPLACE (a read-only input set this way), and
+ * likewise if an in-place slot was set with geomrt_args_set_tensor.
  */
 GEOMRT_EXTERN(int) geomrt_args_set_inplace(geomrt_args *args, const char *name, int dtype,
                                            void *data, int ndim, const int64_t *shape,
                                            const int64_t *strides);
 /**
  * Set a sparse CSR matrix input (borrowed): rows+1 row pointers, nnz column
- * indices and nnz float64 values.
+ * indices and nnz float64 values. GEOMRT_EINVAL for negative sizes or for
+ * rows x cols overflowing int64 (rows and nnz must also be < 2^60).
  */
 GEOMRT_EXTERN(int) geomrt_args_set_sparse(geomrt_args *args, const char *name, int64_t rows,
                                           int64_t cols, int64_t nnz, const int64_t *indptr,
                                           const int64_t *indices, const double *values);
 
-/** Set a parameter. Numbers convert between f64 and i64 when exact. */
+/**
+ * Set a parameter. Numbers convert between f64 and i64 when exact: checked at
+ * geomrt_invoke(), a fractional value (2.5, or the text "2.5") for an i64
+ * parameter is GEOMRT_EINVAL ("must be an integer"), as is a value outside the
+ * parameter's range; a value of another kind (a boolean for a number, a number
+ * for a string) is GEOMRT_EDTYPE.
+ */
 GEOMRT_EXTERN(int) geomrt_args_set_param_f64(geomrt_args *args, const char *name, double value);
 GEOMRT_EXTERN(int) geomrt_args_set_param_i64(geomrt_args *args, const char *name, int64_t value);
 GEOMRT_EXTERN(int) geomrt_args_set_param_bool(geomrt_args *args, const char *name, int value);
@@ -290,6 +325,10 @@ typedef struct geomrt_call_options {
  * Call a method by name. The host checks every input against the method's
  * descriptor (kind, dtype, rank, tied dimensions, finiteness, signs) and every
  * parameter (known name, type, range), fills defaults, then runs the method.
+ * An output whose size overflows or cannot be allocated makes the call fail
+ * with GEOMRT_ENOMEM and a message naming the output and its shape. Size-like
+ * parameters (counts of projections, blocks, restarts) have bounded ranges in
+ * their descriptors, so an absurd value is GEOMRT_EINVAL before any allocation.
  * @param[out] out  the outputs; free with geomrt_result_free(). Set to NULL on error.
  * @param opts      call options, or NULL for defaults.
  */
