@@ -9,4 +9,5 @@ out=docs/BENCHMARKS.md
 /usr/bin/python3 bench/bench_sliced.py --build "$build" --write "$out"
 /usr/bin/python3 bench/bench_sns.py --build "$build" --write "$out"
 /usr/bin/python3 bench/bench_emd_large.py --build "$build" --write "$out"
+/usr/bin/python3 bench/bench_sinkhorn_scratch.py --build "$build" --write "$out"
 /usr/bin/python3 bench/bench_sinkhorn_repeat.py --build "$build"   # prints the spread over rounds (not written)

@@ -13,6 +13,7 @@
 
 #include "geomrt/geomrt.h"
 #include "geomrt/plugin.h"
+#include "memory.hpp"
 
 namespace geomrt {
 namespace core {
@@ -97,7 +98,15 @@ struct geomrt_runtime {
     std::vector<geomrt_plugin_record> report;
     std::vector<std::unique_ptr<geomrt_method>> methods;  // sorted by name
     std::vector<std::shared_ptr<boost::dll::shared_library>> libs;
+    geomrt::core::ScratchCache scratch;  // idle scratch blocks reused across calls
     ~geomrt_runtime();
+};
+
+/// Storage of an input copied into the args handle (geomrt_args_set_*_copy).
+struct geomrt_arg_owned {
+    std::vector<double> dense;  // C-contiguous elements of any dtype (8-byte aligned)
+    std::vector<int64_t> indptr, indices;
+    std::vector<double> values;
 };
 
 /// One argument value as the caller set it.
@@ -111,6 +120,7 @@ struct geomrt_arg_value {
     int64_t nnz = 0;
     const int64_t *indptr = nullptr, *indices = nullptr;
     const double *values = nullptr;
+    std::shared_ptr<const geomrt_arg_owned> owned;  // set for copied inputs: the pointers above point into it
 };
 
 struct geomrt_param_setting {
@@ -125,44 +135,9 @@ struct geomrt_args {
     std::map<std::string, geomrt_param_setting> params;
 };
 
-namespace geomrt {
-namespace core {
-/// Zero-filled output storage. Small blocks come from calloc; large ones (>= 4 MiB) are mapped
-/// directly, 2 MiB aligned, with transparent huge pages advised (as numpy does for large arrays).
-/// Either way the pages are fresh zero pages: an output costs nothing until the method writes
-/// it, and the method's threads share the first-touch work.
-class ZeroBuffer {
-public:
-    ZeroBuffer() = default;
-    ZeroBuffer(ZeroBuffer &&o) noexcept : p_(o.p_), n_(o.n_), mapped_(o.mapped_) { o.p_ = nullptr, o.n_ = 0; }
-    ZeroBuffer &operator=(ZeroBuffer &&o) noexcept {
-        if (this != &o) {
-            release();
-            p_ = o.p_, n_ = o.n_, mapped_ = o.mapped_;
-            o.p_ = nullptr, o.n_ = 0;
-        }
-        return *this;
-    }
-    ZeroBuffer(const ZeroBuffer &) = delete;
-    ZeroBuffer &operator=(const ZeroBuffer &) = delete;
-    ~ZeroBuffer() { release(); }
-
-    void assign_zeros(size_t count);
-    double *data() { return p_; }
-    const double *data() const { return p_; }
-    size_t size() const { return n_; }
-
-private:
-    void release();
-    double *p_ = nullptr;
-    size_t n_ = 0;
-    bool mapped_ = false;
-};
-}  // namespace core
-}  // namespace geomrt
-
 struct geomrt_output {
     std::string name;
+    std::string doc;  // the descriptor's doc of this output
     bool set = false;
     int kind = GEOMRT_KIND_DENSE;
     int dtype = GEOMRT_DTYPE_F64;

@@ -7,73 +7,8 @@
 
 #include "core.hpp"
 
-#include <cstdlib>
-#include <new>
-
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 namespace geomrt {
 namespace core {
-
-namespace {
-/// Transparent huge pages are advised for large outputs unless GEOMRT_MADVISE_HUGEPAGE=0.
-bool huge_pages_wanted() {
-    static const bool yes = [] {
-        const char *e = std::getenv("GEOMRT_MADVISE_HUGEPAGE");
-        return !(e && e[0] == '0');
-    }();
-    return yes;
-}
-}  // namespace
-
-void ZeroBuffer::assign_zeros(size_t count) {
-    release();
-    if (count == 0) return;
-    // Sizes whose byte count (rounded up to whole huge pages) would wrap are impossible.
-    if (count > (SIZE_MAX - (size_t(1) << 23)) / sizeof(double)) throw std::bad_alloc();
-    const size_t bytes = count * sizeof(double);
-#if defined(__linux__)
-    constexpr size_t huge = size_t(1) << 21;
-    if (bytes >= 2 * huge) {
-        const size_t len = (bytes + huge - 1) / huge * huge;
-        void *raw = mmap(nullptr, len + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (raw == MAP_FAILED) throw std::bad_alloc();
-        const uintptr_t r = reinterpret_cast<uintptr_t>(raw), start = (r + huge - 1) / huge * huge;
-        if (start > r) munmap(raw, start - r);
-        if (r + huge > start) munmap(reinterpret_cast<void *>(start + len), r + huge - start);
-#ifdef MADV_HUGEPAGE
-        if (huge_pages_wanted())
-            madvise(reinterpret_cast<void *>(start), len, MADV_HUGEPAGE);
-#endif
-        p_ = reinterpret_cast<double *>(start);
-        n_ = count;
-        mapped_ = true;
-        return;
-    }
-#endif
-    p_ = static_cast<double *>(std::calloc(count, sizeof(double)));
-    if (!p_) throw std::bad_alloc();
-    n_ = count;
-    mapped_ = false;
-}
-
-void ZeroBuffer::release() {
-    if (!p_) return;
-#if defined(__linux__)
-    if (mapped_) {
-        constexpr size_t huge = size_t(1) << 21;
-        munmap(p_, (n_ * sizeof(double) + huge - 1) / huge * huge);
-    } else {
-        std::free(p_);
-    }
-#else
-    std::free(p_);
-#endif
-    p_ = nullptr;
-    n_ = 0;
-}
 
 namespace {
 
@@ -86,6 +21,7 @@ struct CallContext {
     std::atomic<bool> cancel_requested{false};
     int error_code = GEOMRT_OK;
     std::string error;
+    std::unique_ptr<ScratchSession> scratch;  // blocks from host_scratch, handed back when the call ends
 };
 
 std::string shape_text(const std::vector<int64_t> &s) {
@@ -318,7 +254,8 @@ CallContext *ctx_of(void *ctx) { return static_cast<CallContext *>(ctx); }
 
 bool caller_cancelled(const CallContext &c) {
     if (c.cancel_requested.load(std::memory_order_relaxed)) return true;
-    return c.opts && c.opts->cancel_flag && *c.opts->cancel_flag != 0;
+    // A relaxed atomic load (the contract in geomrt.h): the flag carries no data.
+    return c.opts && c.opts->cancel_flag && __atomic_load_n(c.opts->cancel_flag, __ATOMIC_RELAXED) != 0;
 }
 
 geomrt_output *output_slot(CallContext *c, size_t index, int kind) {
@@ -448,6 +385,25 @@ void host_set_error(void *ctx, int code, const char *message) {
     }
 }
 
+int host_scratch(void *ctx, size_t bytes, void **data) {
+    if (data) *data = nullptr;
+    CallContext *c = ctx_of(ctx);
+    if (!c || !c->scratch || !data || bytes == 0) return GEOMRT_EINVAL;
+    try {
+        *data = c->scratch->take(bytes);
+        return GEOMRT_OK;
+    } catch (...) {
+        return GEOMRT_ENOMEM;
+    }
+}
+
+int host_scratch_release(void *ctx, void *data) {
+    CallContext *c = ctx_of(ctx);
+    if (!c || !c->scratch) return GEOMRT_EINVAL;
+    if (!data) return GEOMRT_OK;
+    return c->scratch->release(data) ? GEOMRT_OK : GEOMRT_EINVAL;
+}
+
 const geomrt_host_api &host_table();
 
 geomrt_result *invoke(geomrt_runtime &rt, const std::string &mname, const geomrt_args &args,
@@ -516,12 +472,14 @@ geomrt_result *invoke(geomrt_runtime &rt, const std::string &mname, const geomrt
     auto result = std::make_unique<geomrt_result>();
     result->outputs.resize(m.outputs.size());
     for (size_t i = 0; i < m.outputs.size(); ++i) result->outputs[i].name = m.outputs[i].name;
+    for (size_t i = 0; i < m.outputs.size(); ++i) result->outputs[i].doc = m.outputs[i].doc;
 
     CallContext ctx;
     ctx.method = &m;
     ctx.result = result.get();
     ctx.opts = opts;
     ctx.caller = std::this_thread::get_id();
+    ctx.scratch = std::make_unique<ScratchSession>(&rt.scratch);
     if (caller_cancelled(ctx)) throw Error(GEOMRT_ECANCELLED, m.name + ": cancelled before it started");
 
     geomrt_invocation inv;

@@ -102,12 +102,16 @@ int host_output_sparse(void *ctx, size_t index, int64_t rows, int64_t cols, int6
 int host_progress(void *ctx, double fraction, int64_t iteration, double residual);
 int host_cancelled(void *ctx);
 void host_set_error(void *ctx, int code, const char *message);
+int host_scratch(void *ctx, size_t bytes, void **data);
+int host_scratch_release(void *ctx, void *data);
 
 const geomrt_host_api &host_table() {
     static const geomrt_host_api table = {
         sizeof(geomrt_host_api), GEOMRT_PLUGIN_ABI_MAJOR, GEOMRT_PLUGIN_ABI_MINOR, 0,
         &host_declare_plugin,    &host_register_method,   &host_output_dense,      &host_output_sparse,
         &host_progress,          &host_cancelled,         &host_set_error,
+        // ABI 1.1
+        &host_scratch,           &host_scratch_release,
     };
     return table;
 }
@@ -115,6 +119,10 @@ const geomrt_host_api &host_table() {
 // The layout of ABI 1.0 is frozen: later versions only append.
 static_assert(offsetof(geomrt_host_api, declare_plugin) == 16, "host table layout changed");
 static_assert(offsetof(geomrt_host_api, set_error) == 16 + 6 * sizeof(void *), "host table layout changed");
+// ABI 1.1 appends scratch and scratch_release; a 1.0 plugin never reads past set_error.
+static_assert(offsetof(geomrt_host_api, scratch) == 16 + 7 * sizeof(void *), "host table layout changed");
+static_assert(offsetof(geomrt_host_api, scratch_release) == 16 + 8 * sizeof(void *), "host table layout changed");
+static_assert(sizeof(geomrt_host_api) == 16 + 9 * sizeof(void *), "host table layout changed");
 
 namespace {
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <new>
 
@@ -537,6 +538,151 @@ GEOMRT_EXTERN(int) geomrt_result_copy_f64(const geomrt_result *res, const char *
         default: buf[i] = static_cast<double>(static_cast<const int64_t *>(p)[i]); break;
         }
     }
+    return ok();
+    GEOMRT_API_END
+}
+
+}  // extern "C"
+
+/* ---- Additions of issue 8 (binding authors' feedback, scratch cache) ---- */
+
+namespace {
+
+/// Number of elements of a shape, or throws EINVAL naming the input if it overflows int64.
+int64_t checked_numel(const char *fn, const char *name, int ndim, const int64_t *shape) {
+    int64_t n = 1;
+    for (int i = 0; i < ndim; ++i) {
+        GEOMRT_REQUIRE(shape[i] >= 0, fn, "input '" + std::string(name) + "': negative extent in shape");
+        if (__builtin_mul_overflow(n, shape[i], &n))
+            throw Error(GEOMRT_EINVAL, std::string(fn) + ": input '" + name + "': the number of elements overflows int64");
+    }
+    return n;
+}
+
+}  // namespace
+
+extern "C" {
+
+GEOMRT_EXTERN(int) geomrt_runtime_set_scratch_cache(geomrt_runtime *rt, size_t max_bytes) {
+    GEOMRT_API_BEGIN
+    GEOMRT_REQUIRE(rt, "geomrt_runtime_set_scratch_cache", "runtime is NULL");
+    rt->scratch.set_limit(max_bytes);
+    return ok();
+    GEOMRT_API_END
+}
+
+GEOMRT_EXTERN(int) geomrt_runtime_scratch_cache_stats(const geomrt_runtime *rt, size_t *count, size_t *bytes,
+                                                      size_t *max_bytes) {
+    GEOMRT_API_BEGIN
+    GEOMRT_REQUIRE(rt, "geomrt_runtime_scratch_cache_stats", "runtime is NULL");
+    rt->scratch.stats(count, bytes);
+    if (max_bytes) *max_bytes = rt->scratch.limit();
+    return ok();
+    GEOMRT_API_END
+}
+
+GEOMRT_EXTERN(int) geomrt_args_set_tensor_copy(geomrt_args *args, const char *name, int dtype, const void *data,
+                                               int ndim, const int64_t *shape, const int64_t *strides) {
+    GEOMRT_API_BEGIN
+    const char *fn = "geomrt_args_set_tensor_copy";
+    GEOMRT_REQUIRE(args, fn, "args is NULL");
+    GEOMRT_REQUIRE(name && *name, fn, "name is NULL or empty");
+    GEOMRT_REQUIRE(ndim >= 0 && ndim <= 32, fn, "input '" + std::string(name) + "': ndim must be in [0, 32]");
+    GEOMRT_REQUIRE(ndim == 0 || shape, fn, "input '" + std::string(name) + "': shape is NULL");
+    const size_t es = geomrt::core::dtype_size(dtype);
+    GEOMRT_REQUIRE(es != 0, fn, "input '" + std::string(name) + "': unknown dtype " + std::to_string(dtype));
+    const int64_t n = checked_numel(fn, name, ndim, shape);
+    GEOMRT_REQUIRE(n == 0 || data, fn, "input '" + std::string(name) + "': data is NULL");
+    if (static_cast<uint64_t>(n) > (SIZE_MAX - 8) / es) throw std::bad_alloc();
+    auto owned = std::make_shared<geomrt_arg_owned>();
+    owned->dense.resize((static_cast<size_t>(n) * es + 7) / 8 + 1);
+    char *dst = reinterpret_cast<char *>(owned->dense.data());
+    const char *src = static_cast<const char *>(data);
+    if (!strides) {
+        if (n > 0) std::memcpy(dst, src, static_cast<size_t>(n) * es);
+    } else if (n > 0) {
+        // The offsets reached, in elements from data, must fit in int64 (then no step below overflows).
+        int64_t lo = 0, hi = 0;
+        for (int d = 0; d < ndim; ++d) {
+            int64_t reach;
+            if (__builtin_mul_overflow(strides[d], shape[d] - 1, &reach) ||
+                __builtin_add_overflow(reach < 0 ? lo : hi, reach, reach < 0 ? &lo : &hi) ||
+                __builtin_mul_overflow(reach < 0 ? lo : hi, static_cast<int64_t>(es), &reach))
+                throw Error(GEOMRT_EINVAL, std::string(fn) + ": input '" + name +
+                                               "': the strides reach offsets that overflow int64");
+        }
+        // Row-major walk over the index space; offsets in elements from data (element 0).
+        std::vector<int64_t> idx(static_cast<size_t>(ndim), 0);
+        int64_t off = 0;
+        for (int64_t k = 0; k < n; ++k) {
+            std::memcpy(dst + static_cast<size_t>(k) * es, src + off * static_cast<int64_t>(es), es);
+            for (int d = ndim; d-- > 0;) {
+                if (idx[d] + 1 < shape[d]) {
+                    ++idx[d];
+                    off += strides[d];
+                    break;
+                }
+                off -= strides[d] * (shape[d] - 1);
+                idx[d] = 0;
+            }
+        }
+    }
+    geomrt_arg_value v;
+    v.kind = GEOMRT_KIND_DENSE;
+    v.dtype = dtype;
+    v.data = owned->dense.data();
+    v.shape.assign(shape, shape + ndim);
+    v.owned = std::move(owned);
+    args->inputs[name] = std::move(v);
+    return ok();
+    GEOMRT_API_END
+}
+
+GEOMRT_EXTERN(int) geomrt_args_set_sparse_copy(geomrt_args *args, const char *name, int64_t rows, int64_t cols,
+                                               int64_t nnz, const int64_t *indptr, const int64_t *indices,
+                                               const double *values) {
+    GEOMRT_API_BEGIN
+    const char *fn = "geomrt_args_set_sparse_copy";
+    GEOMRT_REQUIRE(args, fn, "args is NULL");
+    GEOMRT_REQUIRE(name && *name, fn, "name is NULL or empty");
+    GEOMRT_REQUIRE(rows >= 0 && cols >= 0 && nnz >= 0, fn, "input '" + std::string(name) + "': negative size");
+    GEOMRT_REQUIRE(rows < INT64_MAX, fn, "input '" + std::string(name) + "': too many rows");
+    GEOMRT_REQUIRE(indptr, fn, "input '" + std::string(name) + "': indptr is NULL");
+    GEOMRT_REQUIRE(nnz == 0 || (indices && values), fn, "input '" + std::string(name) + "': indices or values is NULL");
+    auto owned = std::make_shared<geomrt_arg_owned>();
+    owned->indptr.assign(indptr, indptr + rows + 1);
+    owned->indices.assign(indices, indices + nnz);
+    owned->values.assign(values, values + nnz);
+    geomrt_arg_value v;
+    v.kind = GEOMRT_KIND_SPARSE;
+    v.dtype = GEOMRT_DTYPE_F64;
+    v.shape = {rows, cols};
+    v.nnz = nnz;
+    v.indptr = owned->indptr.data();
+    v.indices = owned->indices.data();
+    v.values = owned->values.data();
+    v.owned = std::move(owned);
+    args->inputs[name] = std::move(v);
+    return ok();
+    GEOMRT_API_END
+}
+
+GEOMRT_EXTERN(int) geomrt_result_info(const geomrt_result *res, const char *name, int *kind, int *dtype, int *ndim) {
+    GEOMRT_API_BEGIN
+    const geomrt_output *o = find_output(res, name, "geomrt_result_info");
+    if (kind) *kind = o->kind;
+    if (dtype) *dtype = o->kind == GEOMRT_KIND_SPARSE ? GEOMRT_DTYPE_F64 : o->dtype;
+    if (ndim) *ndim = static_cast<int>(o->shape.size());
+    return ok();
+    GEOMRT_API_END
+}
+
+GEOMRT_EXTERN(int) geomrt_result_doc(const geomrt_result *res, const char *name, const char **doc) {
+    GEOMRT_API_BEGIN
+    GEOMRT_REQUIRE(doc, "geomrt_result_doc", "doc is NULL");
+    *doc = nullptr;
+    const geomrt_output *o = find_output(res, name, "geomrt_result_doc");
+    *doc = o->doc.c_str();
     return ok();
     GEOMRT_API_END
 }

@@ -26,9 +26,7 @@
 #include <new>
 #include <vector>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
+#include <geomrt/plugin.hpp>
 
 #include "scaling_kernels.hpp"
 
@@ -36,53 +34,16 @@ namespace geomrt {
 namespace ot {
 
 
-/// Transparent huge pages are advised for large buffers unless GEOMRT_MADVISE_HUGEPAGE=0.
-inline bool huge_pages_wanted() {
-    static const bool yes = [] {
-        const char *e = std::getenv("GEOMRT_MADVISE_HUGEPAGE");
-        return !(e && e[0] == '0');
-    }();
-    return yes;
-}
-
-/// Storage for a kernel (every entry is written before it is read). Large kernels are mapped
-/// directly, 2 MiB aligned, with transparent huge pages advised (as numpy does for its large
-/// arrays): far fewer page faults on first touch and TLB misses on each streaming pass.
+/// Storage for a kernel (every entry is written before it is read). It is scratch memory of the
+/// running call (geomrt::sdk::ScratchBuffer): the host maps large blocks 2 MiB aligned with
+/// transparent huge pages advised and keeps a few between calls, so repeated solves reuse
+/// memory that is already mapped instead of faulting fresh pages in. Outside a method call
+/// (solvers used directly by test programs) it is plain heap memory.
 template <class T>
 class KernelStorage {
 public:
-    explicit KernelStorage(size_t count) {
-        bytes_ = std::max<size_t>(count, 1) * sizeof(T);
-#if defined(__linux__)
-        constexpr size_t huge = size_t(1) << 21;
-        if (bytes_ >= 2 * huge) {
-            bytes_ = (bytes_ + huge - 1) / huge * huge;
-            void *raw = mmap(nullptr, bytes_ + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-            if (raw == MAP_FAILED) throw std::bad_alloc();
-            const uintptr_t r = reinterpret_cast<uintptr_t>(raw), start = (r + huge - 1) / huge * huge;
-            if (start > r) munmap(raw, start - r);
-            if (r + huge > start) munmap(reinterpret_cast<void *>(start + bytes_), r + huge - start);
-            p_ = reinterpret_cast<T *>(start);
-            mapped_ = true;
-#ifdef MADV_HUGEPAGE
-            if (huge_pages_wanted())
-                madvise(p_, bytes_, MADV_HUGEPAGE);
-#endif
-            return;
-        }
-#endif
-        p_ = static_cast<T *>(std::aligned_alloc(64, (bytes_ + 63) / 64 * 64));
-        if (!p_) throw std::bad_alloc();
-    }
-    ~KernelStorage() {
-#if defined(__linux__)
-        if (mapped_) {
-            munmap(p_, bytes_);
-            return;
-        }
-#endif
-        std::free(p_);
-    }
+    explicit KernelStorage(size_t count)
+        : buf_(sdk::Call::current(), std::max<size_t>(count, 1) * sizeof(T)), p_(static_cast<T *>(buf_.data())) {}
     KernelStorage(const KernelStorage &) = delete;
     KernelStorage &operator=(const KernelStorage &) = delete;
     T &operator[](size_t k) { return p_[k]; }
@@ -90,9 +51,8 @@ public:
     const T *get() const { return p_; }
 
 private:
-    T *p_ = nullptr;
-    size_t bytes_ = 0;
-    bool mapped_ = false;
+    sdk::ScratchBuffer buf_;
+    T *p_;
 };
 
 constexpr double kAbsorbLog = 40.0;  // absorb scalings once |log u| or |log v| exceeds this

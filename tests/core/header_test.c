@@ -6,5 +6,7 @@ int geomrt_header_test_c99(void);
 int geomrt_header_test_c99(void) {
     geomrt_call_options o = GEOMRT_CALL_OPTIONS_INIT;
     geomrt_runtime_options r = GEOMRT_RUNTIME_OPTIONS_INIT;
-    return (int)o.version + (int)r.version + (int)sizeof(geomrt_host_api);
+    geomrt_host_api h = {0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    /* A plugin checks for a 1.1 function as C code would. */
+    return (int)o.version + (int)r.version + (int)sizeof(geomrt_host_api) + (GEOMRT_HOST_HAS(&h, scratch) ? 1 : 0);
 }

@@ -19,6 +19,8 @@
  *    never kept; in-place tensors are written only when the call succeeds.
  *  - A runtime may be used from many threads at once. An args or result handle
  *    belongs to one thread at a time.
+ *  - A result owns its outputs and may outlive the runtime that produced it;
+ *    an args handle is independent of any runtime.
  */
 #ifndef GEOMRT_GEOMRT_H
 #define GEOMRT_GEOMRT_H
@@ -169,6 +171,30 @@ GEOMRT_EXTERN(int) geomrt_runtime_plugin_report_at(const geomrt_runtime *rt, siz
                                                    const char **path, int *status,
                                                    const char **name, const char **reason);
 
+/**
+ * Bound the scratch memory a runtime keeps between calls. Methods get large
+ * working buffers (a Sinkhorn kernel, for example) from the runtime; when a
+ * call ends its buffers of 4 MiB or more stay mapped for later calls, so that
+ * repeated calls skip the page faults of fresh memory. At most 4 buffers and
+ * `max_bytes` bytes in all are kept (least recently used ones are freed
+ * first); buffers of running calls are not counted, and no two running calls
+ * ever share one. The default is the environment variable
+ * GEOMRT_SCRATCH_CACHE_MB (MiB) when the runtime is created, else 1024 MiB.
+ * @param max_bytes  0 keeps nothing (every call maps and unmaps its own buffers);
+ *                   idle buffers beyond the new bound are freed now.
+ * Safe to call while other threads invoke methods of `rt`.
+ */
+GEOMRT_EXTERN(int) geomrt_runtime_set_scratch_cache(geomrt_runtime *rt, size_t max_bytes);
+/**
+ * The scratch buffers a runtime keeps now (idle, between calls). Any
+ * out-pointer may be NULL.
+ * @param[out] count  number of buffers
+ * @param[out] bytes  their total size in bytes
+ * @param[out] max_bytes  the bound set by geomrt_runtime_set_scratch_cache
+ */
+GEOMRT_EXTERN(int) geomrt_runtime_scratch_cache_stats(const geomrt_runtime *rt, size_t *count,
+                                                      size_t *bytes, size_t *max_bytes);
+
 /* ------------------------------------------------------------------------ */
 /* Introspection                                                             */
 
@@ -268,6 +294,20 @@ GEOMRT_EXTERN(int) geomrt_args_set_tensor(geomrt_args *args, const char *name, i
 GEOMRT_EXTERN(int) geomrt_args_set_f64(geomrt_args *args, const char *name, const double *data,
                                        int ndim, const int64_t *shape);
 /**
+ * Set a dense input tensor by copy, for callers that cannot keep `data`
+ * pinned until geomrt_invoke() (JNI arrays, moving garbage collectors): the
+ * elements are copied now, C-contiguous, into storage owned by `args` (freed
+ * by geomrt_args_free, geomrt_args_clear or when `name` is set again), and
+ * `data` may be released or changed as soon as this returns. Arguments as in
+ * geomrt_args_set_tensor: strides in elements (NULL = C-contiguous; negative
+ * allowed, counted from `data`, which points at element 0). Fails with
+ * GEOMRT_EINVAL (NULL data with elements, negative extent) or GEOMRT_ENOMEM;
+ * an earlier value of `name` is then kept.
+ */
+GEOMRT_EXTERN(int) geomrt_args_set_tensor_copy(geomrt_args *args, const char *name, int dtype,
+                                               const void *data, int ndim, const int64_t *shape,
+                                               const int64_t *strides);
+/**
  * Set a caller-owned in-place tensor for inputs flagged GEOMRT_IO_INPLACE
  * (state a method updates, such as running statistics). It is read, and
  * written only if the call succeeds. Same layout rules and errors as
@@ -286,6 +326,14 @@ GEOMRT_EXTERN(int) geomrt_args_set_inplace(geomrt_args *args, const char *name, 
 GEOMRT_EXTERN(int) geomrt_args_set_sparse(geomrt_args *args, const char *name, int64_t rows,
                                           int64_t cols, int64_t nnz, const int64_t *indptr,
                                           const int64_t *indices, const double *values);
+/**
+ * Set a sparse CSR matrix input by copy (see geomrt_args_set_tensor_copy):
+ * the rows+1 row pointers, nnz indices and nnz values are copied into `args`
+ * now; the caller's arrays may be released as soon as this returns.
+ */
+GEOMRT_EXTERN(int) geomrt_args_set_sparse_copy(geomrt_args *args, const char *name, int64_t rows,
+                                               int64_t cols, int64_t nnz, const int64_t *indptr,
+                                               const int64_t *indices, const double *values);
 
 /**
  * Set a parameter. Numbers convert between f64 and i64 when exact: checked at
@@ -316,8 +364,22 @@ typedef struct geomrt_call_options {
     int num_threads;                  /**< threads a method may use; 0 = all cores */
     geomrt_progress_fn progress;      /**< may be NULL */
     void *progress_user;              /**< passed to progress */
-    const volatile int *cancel_flag;  /**< if not NULL and *cancel_flag != 0, the call stops with GEOMRT_ECANCELLED; any thread may set it */
+    const volatile int *cancel_flag;  /**< if not NULL and *cancel_flag != 0, the call stops with GEOMRT_ECANCELLED; any thread may set it (see below) */
 } geomrt_call_options;
+/*
+ * The cancel flag. geomrt only reads it, with a relaxed atomic load of an int
+ * (__atomic_load_n(flag, __ATOMIC_RELAXED)), before the method starts and
+ * whenever the method polls (between solver iterations), and never resets it.
+ * Another thread cancels by storing a nonzero value with an atomic store of
+ * an aligned int: C11 `atomic_store_explicit` on an `atomic_int` (same size and
+ * alignment as int on every supported platform), C++ `std::atomic<int>` /
+ * `std::atomic_ref<int>`, Rust `AtomicI32`, Java through JNI; relaxed order
+ * suffices: the flag carries no data, so nothing else written by the
+ * cancelling thread is promised to be visible to the method. The store is
+ * observed at the method's next poll; a call that has already finished
+ * succeeds. The flag must stay valid until geomrt_invoke() returns. The type
+ * stays `const volatile int *` for ABI compatibility.
+ */
 #define GEOMRT_CALL_OPTIONS_VERSION 1
 #define GEOMRT_CALL_OPTIONS_INIT {GEOMRT_CALL_OPTIONS_VERSION, 0, NULL, NULL, NULL}
 
@@ -364,8 +426,31 @@ typedef struct geomrt_sparse_view {
     const double *values;    /**< nnz values */
 } geomrt_sparse_view;
 
-/** Kind (geomrt_kind) of an output, or GEOMRT_ENOTFOUND. */
+/**
+ * Kind (geomrt_kind) of an output, or GEOMRT_ENOTFOUND: kind and error share
+ * the return value. Prefer geomrt_result_info, which keeps them apart.
+ */
 GEOMRT_EXTERN(int) geomrt_result_kind(const geomrt_result *res, const char *name);
+/**
+ * Kind, element type and rank of an output. Any out-pointer may be NULL.
+ * A sparse output gives GEOMRT_KIND_SPARSE, GEOMRT_DTYPE_F64 (its values) and
+ * rank 2; a scalar rank 0.
+ * @param[out] kind   geomrt_kind
+ * @param[out] dtype  geomrt_dtype
+ * @param[out] ndim   rank
+ * @return GEOMRT_OK, or GEOMRT_ENOTFOUND (no such output; outs untouched), GEOMRT_EINVAL (NULL res or name)
+ */
+GEOMRT_EXTERN(int) geomrt_result_info(const geomrt_result *res, const char *name, int *kind,
+                                      int *dtype, int *ndim);
+/**
+ * Documentation of an output: the method descriptor's one-sentence doc for
+ * the slot `name` (what geomrt_method_output gives as `doc`), e.g. "the
+ * transport plan (n x m)".
+ * @param[out] doc  owned by `res` (valid while it lives, also after its
+ *                  runtime is freed); set to NULL on error.
+ * @return GEOMRT_OK, GEOMRT_ENOTFOUND or GEOMRT_EINVAL
+ */
+GEOMRT_EXTERN(int) geomrt_result_doc(const geomrt_result *res, const char *name, const char **doc);
 /** Dense output by name. */
 GEOMRT_EXTERN(int) geomrt_result_tensor(const geomrt_result *res, const char *name, geomrt_tensor_view *out);
 /** Sparse output by name. */

@@ -10,8 +10,14 @@
  * host->register_method() for each method, and returns GEOMRT_OK. Plugins do
  * not link libgeomrt: everything they need comes through the host table, which
  * is append-only (new functions are added at the end and abi_minor grows).
- * A plugin built against a newer abi_minor than the host, or another
+ * A plugin that declares a newer abi_minor than the host, or another
  * abi_major, is rejected with a message naming the file and both versions.
+ * A plugin may instead declare the oldest minor it needs and use a newer
+ * function only when the host's table holds it: GEOMRT_HOST_HAS(host, field)
+ * (the SDK does so, and declares 1.0).
+ *
+ * Versions: 1.0 the functions up to set_error; 1.1 adds scratch and
+ * scratch_release (scratch memory reused across calls).
  *
  * No C++ type, exception or allocator ownership crosses this boundary: the
  * plugin's method function returns a code, reports messages through
@@ -32,7 +38,7 @@ extern "C" {
 #endif
 
 #define GEOMRT_PLUGIN_ABI_MAJOR 1
-#define GEOMRT_PLUGIN_ABI_MINOR 0
+#define GEOMRT_PLUGIN_ABI_MINOR 1
 /** Name of the entry point for ABI major 1. */
 #define GEOMRT_PLUGIN_ENTRY "geomrt_plugin_init_v1"
 
@@ -146,7 +152,37 @@ typedef struct geomrt_host_api {
     int (*cancelled)(void *ctx);
     /** Record the error message of this call (the method then returns `code`). */
     void (*set_error)(void *ctx, int code, const char *message);
+
+    /* --- ABI 1.1 (check GEOMRT_HOST_HAS(host, scratch) before use) --- */
+    /**
+     * Scratch memory for this call: *data receives `bytes` bytes (bytes > 0),
+     * 64-byte aligned, 2 MiB aligned from 4 MiB on (such blocks are mapped with
+     * transparent huge pages advised). The contents are UNSPECIFIED (not zeroed:
+     * a block may have served an earlier call). The block belongs to this call
+     * alone; it is valid until the method returns or until scratch_release, and
+     * the host takes it back then (the plugin never frees it). The runtime keeps
+     * a few large blocks between calls (see geomrt_runtime_set_scratch_cache), so
+     * repeated calls of the same size reuse memory that is already mapped.
+     * May be called from any thread of the call. Returns GEOMRT_OK, GEOMRT_EINVAL
+     * (bytes == 0 or data NULL; *data = NULL) or GEOMRT_ENOMEM (*data = NULL).
+     */
+    int (*scratch)(void *ctx, size_t bytes, void **data);
+    /**
+     * Give a block from scratch() back before the method returns (optional: every
+     * block of a call is taken back when the method returns), so that a later
+     * request of this call, or another call, may reuse it. data == NULL is a
+     * no-op; a pointer that is not a live scratch block of this call gives
+     * GEOMRT_EINVAL.
+     */
+    int (*scratch_release)(void *ctx, void *data);
 } geomrt_host_api;
+
+/**
+ * Whether a host table provides `field` (a function added after ABI 1.0), e.g.
+ * GEOMRT_HOST_HAS(inv->host, scratch): the host's struct_size covers it.
+ */
+#define GEOMRT_HOST_HAS(host, field) \
+    ((host)->struct_size >= offsetof(geomrt_host_api, field) + sizeof((host)->field) && (host)->field != NULL)
 
 /** Signature of the plugin entry point. */
 typedef int (*geomrt_plugin_init_fn)(const geomrt_host_api *host, geomrt_registrar *reg);

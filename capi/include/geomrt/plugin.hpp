@@ -22,10 +22,18 @@
 // geomrt::sdk::fail); the SDK turns every exception into a code and message
 // so nothing crosses the C boundary. The only exported symbol is the entry
 // point that GEOMRT_PLUGIN defines; build with -fvisibility=hidden.
+//
+// Scratch memory: Call::scratch(bytes) (or the RAII ScratchBuffer) gives working
+// memory that the runtime reuses across calls (host ABI 1.1); on a 1.0 host the
+// SDK allocates it itself. The SDK declares ABI 1.0 to the host
+// (GEOMRT_SDK_ABI_MINOR): it uses 1.1 functions only where the host has them,
+// so a plugin built with it also loads in older 1.x hosts.
 #ifndef GEOMRT_PLUGIN_HPP
 #define GEOMRT_PLUGIN_HPP
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <initializer_list>
@@ -37,6 +45,13 @@
 #include <vector>
 
 #include "geomrt/plugin.h"
+
+/// The plugin ABI minor the SDK declares: the oldest host it works with (it checks the host's
+/// table before using a newer function). Define it to GEOMRT_PLUGIN_ABI_MINOR before including
+/// this header if the plugin calls newer host functions through raw() unconditionally.
+#ifndef GEOMRT_SDK_ABI_MINOR
+#define GEOMRT_SDK_ABI_MINOR 0
+#endif
 
 namespace geomrt {
 namespace sdk {
@@ -93,10 +108,55 @@ struct SparseOut {
 
 struct MethodSpec;
 
-/// The context of one method call: inputs, parameters, outputs, progress.
+namespace detail {
+/// Scratch blocks the SDK allocates itself for a call when the host has no scratch function
+/// (ABI 1.0 host); freed when the method returns. Thread-safe.
+class FallbackScratch {
+public:
+    FallbackScratch() = default;
+    FallbackScratch(const FallbackScratch &) = delete;
+    FallbackScratch &operator=(const FallbackScratch &) = delete;
+    ~FallbackScratch() {
+        for (void *p : blocks_) std::free(p);
+    }
+    void *take(size_t bytes) {
+        if (bytes > SIZE_MAX - 64) throw std::bad_alloc();
+        void *p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+        if (!p) throw std::bad_alloc();
+        std::lock_guard<std::mutex> lock(mu_);
+        try {
+            blocks_.push_back(p);
+        } catch (...) {
+            std::free(p);
+            throw;
+        }
+        return p;
+    }
+    bool release(void *p) {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto it = std::find(blocks_.begin(), blocks_.end(), p);
+        if (it == blocks_.end()) return false;
+        std::free(p);
+        blocks_.erase(it);
+        return true;
+    }
+
+private:
+    std::mutex mu_;
+    std::vector<void *> blocks_;
+};
+}  // namespace detail
+
+/// The context of one method call: inputs, parameters, outputs, progress, scratch memory.
 class Call {
 public:
-    Call(const MethodSpec &spec, const geomrt_invocation *inv) : spec_(spec), inv_(inv) {}
+    Call(const MethodSpec &spec, const geomrt_invocation *inv, detail::FallbackScratch *fallback = nullptr)
+        : spec_(spec), inv_(inv), fallback_(fallback) {}
+
+    /// The call whose method body runs on this thread (set by the SDK around the body), or
+    /// nullptr outside a method (e.g. a solver used by a test program). Lets deep helpers
+    /// reach the call's scratch memory without passing the Call along.
+    static const Call *current() { return current_slot(); }
 
     const std::string &method() const;
     /// Input by name (as declared).
@@ -153,15 +213,115 @@ public:
     /// Whether the call was cancelled (safe from any thread).
     bool cancelled() const { return inv_->host->cancelled(inv_->ctx) != 0; }
 
+    /// Whether the host provides scratch memory (host ABI >= 1.1); otherwise scratch() falls back
+    /// to memory the SDK allocates for this call.
+    bool host_scratch() const { return GEOMRT_HOST_HAS(inv_->host, scratch) && GEOMRT_HOST_HAS(inv_->host, scratch_release); }
+    /// Scratch memory for this call: `bytes` (> 0) bytes, 64-byte aligned, contents unspecified
+    /// (never assume zeros), valid until the method returns or release_scratch(). From the host
+    /// (reused across calls, 2 MiB aligned with huge pages from 4 MiB on) when it has the
+    /// function, else from the SDK. Safe from any thread of the call. Throws Error
+    /// (GEOMRT_ENOMEM) if it cannot be had.
+    void *scratch(size_t bytes) const {
+        if (bytes == 0) bytes = 1;
+        void *p = nullptr;
+        if (host_scratch()) {
+            const int rc = inv_->host->scratch(inv_->ctx, bytes, &p);
+            if (rc != GEOMRT_OK || !p)
+                fail(rc != GEOMRT_OK ? rc : GEOMRT_ENOMEM,
+                     method() + ": cannot allocate " + std::to_string(bytes) + " bytes of scratch memory");
+            return p;
+        }
+        if (!fallback_) fail(GEOMRT_EINTERNAL, method() + ": no scratch memory outside the SDK's trampoline");
+        try {
+            return fallback_->take(bytes);
+        } catch (const std::bad_alloc &) {
+            fail(GEOMRT_ENOMEM, method() + ": cannot allocate " + std::to_string(bytes) + " bytes of scratch memory");
+        }
+    }
+    /// Give a block from scratch() back before the method returns (nullptr: no-op). Never throws.
+    void release_scratch(void *p) const noexcept {
+        if (!p) return;
+        if (host_scratch())
+            inv_->host->scratch_release(inv_->ctx, p);
+        else if (fallback_)
+            fallback_->release(p);
+    }
+
     size_t input_index(const char *name) const;
     size_t output_index(const char *name) const;
     size_t param_index(const char *name) const;
     const geomrt_param_value &param(const char *name) const { return inv_->params[param_index(name)]; }
     const geomrt_invocation *raw() const { return inv_; }
 
+    /// RAII: makes `c` the current call of this thread for the scope.
+    class Scope {
+    public:
+        explicit Scope(const Call *c) : prev_(current_slot()) { current_slot() = c; }
+        ~Scope() { current_slot() = prev_; }
+        Scope(const Scope &) = delete;
+        Scope &operator=(const Scope &) = delete;
+
+    private:
+        const Call *prev_;
+    };
+
 private:
+    static const Call *&current_slot() {
+        static thread_local const Call *c = nullptr;
+        return c;
+    }
     const MethodSpec &spec_;
     const geomrt_invocation *inv_;
+    detail::FallbackScratch *fallback_;
+};
+
+/// A scratch block owned by a scope: `call`->scratch(bytes) given back by the destructor, or,
+/// with call == nullptr (no method running), plain heap memory freed by the destructor. Do not
+/// keep one beyond the method that made it. Move-only.
+class ScratchBuffer {
+public:
+    ScratchBuffer() = default;
+    ScratchBuffer(const Call *call, size_t bytes) : call_(call) {
+        if (bytes == 0) bytes = 1;
+        if (call_) {
+            p_ = call_->scratch(bytes);
+        } else {
+            if (bytes > SIZE_MAX - 64) throw std::bad_alloc();
+            p_ = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+            if (!p_) throw std::bad_alloc();
+        }
+        bytes_ = bytes;
+    }
+    ScratchBuffer(ScratchBuffer &&o) noexcept : call_(o.call_), p_(o.p_), bytes_(o.bytes_) { o.p_ = nullptr, o.bytes_ = 0; }
+    ScratchBuffer &operator=(ScratchBuffer &&o) noexcept {
+        if (this != &o) {
+            reset();
+            call_ = o.call_, p_ = o.p_, bytes_ = o.bytes_;
+            o.p_ = nullptr, o.bytes_ = 0;
+        }
+        return *this;
+    }
+    ScratchBuffer(const ScratchBuffer &) = delete;
+    ScratchBuffer &operator=(const ScratchBuffer &) = delete;
+    ~ScratchBuffer() { reset(); }
+
+    void *data() const { return p_; }
+    size_t size() const { return bytes_; }
+    /// Give the block back now.
+    void reset() noexcept {
+        if (!p_) return;
+        if (call_)
+            call_->release_scratch(p_);
+        else
+            std::free(p_);
+        p_ = nullptr;
+        bytes_ = 0;
+    }
+
+private:
+    const Call *call_ = nullptr;
+    void *p_ = nullptr;
+    size_t bytes_ = 0;
 };
 
 using MethodBody = void (*)(Call &);
@@ -188,7 +348,9 @@ struct MethodSpec {
     static int trampoline(void *user, const geomrt_invocation *inv) noexcept {
         const MethodSpec *spec = static_cast<const MethodSpec *>(user);
         try {
-            Call call(*spec, inv);
+            detail::FallbackScratch fallback;  // outlives the body and its scratch buffers
+            Call call(*spec, inv, &fallback);
+            Call::Scope scope(&call);
             spec->body(call);
             return GEOMRT_OK;
         } catch (const Error &e) {
@@ -345,7 +507,7 @@ inline int init(const geomrt_host_api *host, geomrt_registrar *reg, const char *
                 const char *version, void (*define)(Plugin &)) noexcept {
     if (!host || !reg) return GEOMRT_EINVAL;
     try {
-        int rc = host->declare_plugin(reg, name, version, GEOMRT_PLUGIN_ABI_MAJOR, GEOMRT_PLUGIN_ABI_MINOR);
+        int rc = host->declare_plugin(reg, name, version, GEOMRT_PLUGIN_ABI_MAJOR, GEOMRT_SDK_ABI_MINOR);
         if (rc != GEOMRT_OK) return rc;
         static Plugin plugin;  // specs live as long as the library is loaded
         static std::once_flag once;

@@ -1,6 +1,6 @@
-// assignment_selftest.cpp -- standalone checks and timings for plugins/ot/assignment.hpp.
-// Not part of the build. From the repository root:
-//     g++ -O2 -std=c++17 plugins/ot/assignment_selftest.cpp -o /tmp/lsatest && /tmp/lsatest
+// assignment_stress.cpp -- standalone checks and timings for plugins/ot/assignment.hpp.
+// Built as the program assignment_stress (CTest label `stress`, run there with --no-scipy --reps 1).
+// By hand: cmake --build build --target assignment_stress && build/bin/assignment_stress
 // Options: --no-scipy (skip the SciPy comparison and timing), --reps N (timing repetitions, default 7).
 // The SciPy comparison runs Debian's /usr/bin/python3 (numpy + scipy) on matrices written by this program as raw
 // little-endian float64 files in a temporary directory.

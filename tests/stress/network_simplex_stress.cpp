@@ -1,9 +1,8 @@
-// network_simplex_selftest.cpp -- standalone checks and timings for
-// plugins/ot/network_simplex.hpp (not part of the build).
+// network_simplex_stress.cpp -- standalone checks and timings for plugins/ot/network_simplex.hpp.
+// Built as the program network_simplex_stress (CTest label `stress`, run there with --quick).
 //
-//   g++ -O2 -std=c++17 -fopenmp -I/usr/include/eigen3 plugins/ot/network_simplex_selftest.cpp -o /tmp/nstest
-//   /tmp/nstest            # everything (tiny cases, random certificates, POT comparison, timings)
-//   /tmp/nstest --quick    # no POT, no timings
+//   build/bin/network_simplex_stress            # everything (tiny cases, random certificates, POT comparison, timings)
+//   build/bin/network_simplex_stress --quick    # no POT, no timings
 //
 // Optimality is proven on every random problem by a dual certificate: the
 // plan is feasible (marginals, >= 0), the duals are feasible for every (i, j),
