@@ -18,16 +18,30 @@ namespace {
 using spd::Mat;
 using spd::Vec;
 
+/// The input given under `name` or under its POT spelling `alias` (exactly one of them).
+const char *one_of(const Call &c, const char *name, const char *alias) {
+    const bool a = c.has(name), b = c.has(alias);
+    if (a && b)
+        fail(GEOMRT_EINVAL, c.method() + ": inputs '" + name + "' and '" + alias + "' are the same input (POT calls it '" +
+                                alias + "'); give one of them, not both");
+    if (!a && !b)
+        fail(GEOMRT_EINVAL, c.method() + ": missing input '" + name + "' (or its POT name '" + alias + "')");
+    return a ? name : alias;
+}
+
 void gaussian_w2_body(Call &c) {
-    const auto m1 = c.in("m1"), m2 = c.in("m2");
+    const char *n_m1 = one_of(c, "m1", "ms"), *n_S1 = one_of(c, "S1", "Cs");
+    const char *n_m2 = one_of(c, "m2", "mt"), *n_S2 = one_of(c, "S2", "Ct");
+    const auto m1 = c.in(n_m1), m2 = c.in(n_m2);
     const int64_t d = m1.dim(0);
     const bool want_map = c.flag("map");
-    const Mat S1 = spd::symmetric_input(c, "input 'S1'", c.in("S1").f64(), d);
-    const Mat S2 = spd::symmetric_input(c, "input 'S2'", c.in("S2").f64(), d);
-    const spd::Eig e1 = spd::psd_eig(c, "input 'S1'", S1, want_map,
+    const std::string w1 = std::string("input '") + n_S1 + "'", w2 = std::string("input '") + n_S2 + "'";
+    const Mat S1 = spd::symmetric_input(c, w1, c.in(n_S1).f64(), d);
+    const Mat S2 = spd::symmetric_input(c, w2, c.in(n_S2).f64(), d);
+    const spd::Eig e1 = spd::psd_eig(c, w1, S1, want_map,
                                      "the Monge map T(x) = A x + b needs S1 invertible (set map=false to compute "
                                      "only the distance, which needs S1 and S2 positive semidefinite)");
-    const spd::Eig e2 = spd::psd_eig(c, "input 'S2'", S2, false);
+    const spd::Eig e2 = spd::psd_eig(c, w2, S2, false);
     const Mat R1 = e1.sqrt(), R2 = e2.sqrt();
     // (S1^1/2 S2 S1^1/2)^1/2 = |S2^1/2 S1^1/2|. The Bures term tr S1 + tr S2 - 2 tr |R2 R1| equals
     // min over orthogonal Q of ||R1 - R2 Q||_F^2, attained at the polar factor of R2 R1; that sum of
@@ -147,17 +161,28 @@ void register_gaussian(sdk::Plugin &plugin) {
             "input keeps its exact null space. With "
             "map=true (default) S1 must be positive definite (smallest eigenvalue above 1e-12 x the largest), "
             "since the map of a degenerate Gaussian is undefined; map=false computes only the distance and fills "
-            "A and b with NaN.")
+            "A and b with NaN. Input names: m1, S1, m2, S2, or POT's ms, Cs, mt, Ct for the same inputs (POT's "
+            "Gaussian functions take (ms, mt, Cs, Ct)); each pair is one input, given under exactly one of its "
+            "names (both is an error).")
         .citation("[1] D.C. Dowson, B.V. Landau, The Frechet distance between multivariate normal distributions, "
                   "J. Multivariate Anal. 12, 1982. [2] M. Knott, C.S. Smith, On the optimal mapping of "
                   "distributions, J. Optim. Theory Appl. 43, 1984 (the map). [3] R. Bhatia, T. Jain, Y. Lim, On the "
                   "Bures-Wasserstein distance between positive definite matrices, Expo. Math. 37, 2019.")
-        .input("m1", "mean of the source Gaussian (d)", GEOMRT_DTYPE_F64, 1, "d")
-        .input("S1", "covariance of the source Gaussian (d x d), symmetric positive semidefinite (definite if map)",
-               GEOMRT_DTYPE_F64, 2, "d,d")
-        .input("m2", "mean of the target Gaussian (d)", GEOMRT_DTYPE_F64, 1, "d")
-        .input("S2", "covariance of the target Gaussian (d x d), symmetric positive semidefinite", GEOMRT_DTYPE_F64,
-               2, "d,d")
+        .input("m1", "mean of the source Gaussian (d); required, as m1 or ms", GEOMRT_DTYPE_F64, 1, "d",
+               GEOMRT_IO_OPTIONAL)
+        .input("S1",
+               "covariance of the source Gaussian (d x d), symmetric positive semidefinite (definite if map); "
+               "required, as S1 or Cs",
+               GEOMRT_DTYPE_F64, 2, "d,d", GEOMRT_IO_OPTIONAL)
+        .input("m2", "mean of the target Gaussian (d); required, as m2 or mt", GEOMRT_DTYPE_F64, 1, "d",
+               GEOMRT_IO_OPTIONAL)
+        .input("S2", "covariance of the target Gaussian (d x d), symmetric positive semidefinite; required, as S2 or Ct",
+               GEOMRT_DTYPE_F64, 2, "d,d", GEOMRT_IO_OPTIONAL)
+        .input("ms", "POT's name for m1 (as in ot.gaussian.bures_wasserstein_distance(ms, mt, Cs, Ct))",
+               GEOMRT_DTYPE_F64, 1, "d", GEOMRT_IO_OPTIONAL)
+        .input("Cs", "POT's name for S1", GEOMRT_DTYPE_F64, 2, "d,d", GEOMRT_IO_OPTIONAL)
+        .input("mt", "POT's name for m2", GEOMRT_DTYPE_F64, 1, "d", GEOMRT_IO_OPTIONAL)
+        .input("Ct", "POT's name for S2", GEOMRT_DTYPE_F64, 2, "d,d", GEOMRT_IO_OPTIONAL)
         .param_bool("map", "compute the Monge map A, b (needs S1 positive definite); false: distance only, A and b NaN",
                     "true")
         .scalar("cost", "W_2, the 2-Wasserstein distance (not squared)")

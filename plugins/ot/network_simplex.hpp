@@ -42,7 +42,9 @@
 // MaxIterReached / Cancelled the outputs describe the last basis (its real
 // arcs and potentials), which need not satisfy the marginals.
 //
-// Costs must be finite. Node indices are int32 (n + m < 2^31).
+// Costs are finite or +inf; a +inf arc is absent (its reduced cost is never negative, so it
+// never enters the basis; max|C| is taken over the finite costs), and a problem whose masses
+// cannot be moved without one ends Infeasible. Node indices are int32 (n + m < 2^31).
 #ifndef GEOMRT_OT_NETWORK_SIMPLEX_HPP
 #define GEOMRT_OT_NETWORK_SIMPLEX_HPP
 
@@ -255,14 +257,16 @@ private:
             int64_t j = 0;
             double r = 0;
 #if defined(__SSE2__)
-            const __m128d sign = _mm_set1_pd(-0.0);
+            const __m128d sign = _mm_set1_pd(-0.0), inf = _mm_set1_pd(std::numeric_limits<double>::infinity());
             __m128d v0 = _mm_setzero_pd(), v1 = v0;
             for (; j + 4 <= m_; j += 4) {
                 const __m128d c0 = _mm_set_pd(static_cast<double>(cost_(i, j + 1)), static_cast<double>(cost_(i, j)));
                 const __m128d c1 =
                     _mm_set_pd(static_cast<double>(cost_(i, j + 3)), static_cast<double>(cost_(i, j + 2)));
-                v0 = _mm_max_pd(_mm_andnot_pd(sign, c0), v0);
-                v1 = _mm_max_pd(_mm_andnot_pd(sign, c1), v1);
+                const __m128d a0 = _mm_andnot_pd(sign, c0), a1 = _mm_andnot_pd(sign, c1);
+                // +inf costs (absent arcs) count as 0
+                v0 = _mm_max_pd(_mm_and_pd(a0, _mm_cmplt_pd(a0, inf)), v0);
+                v1 = _mm_max_pd(_mm_and_pd(a1, _mm_cmplt_pd(a1, inf)), v1);
             }
             v0 = _mm_max_pd(v0, v1);
             v0 = _mm_max_sd(v0, _mm_unpackhi_pd(v0, v0));
@@ -270,7 +274,7 @@ private:
 #endif
             for (; j < m_; ++j) {
                 const double c = std::fabs(static_cast<double>(cost_(i, j)));
-                r = c > r ? c : r;
+                r = c > r && c < std::numeric_limits<double>::infinity() ? c : r;
             }
             cm = std::max(cm, r);
         }

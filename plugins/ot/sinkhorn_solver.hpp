@@ -188,6 +188,12 @@ public:
         std::fill(u_.begin(), u_.end(), 1.0);
         std::fill(v_.begin(), v_.end(), 1.0);
     }
+    /// Solve next for the target histogram b (same length, positive, same total mass), starting from
+    /// the current potentials (a warm start); call rebuild(eps) next, as run_sinkhorn does.
+    void retarget(const double *b) {
+        b_ = b;
+        for (int64_t j = 0; j < m_; ++j) logb_[j] = std::log(b[j]);
+    }
     const std::vector<double> &u() const { return u_; }
     const std::vector<double> &v() const { return v_; }
     const std::vector<double> &f() const { return f_; }
@@ -208,6 +214,7 @@ private:
                 const double fi = f_[i];
                 for (int64_t j = 0; j < m; ++j) {
                     const double t = (fi - cost_(i, j)) / eps;
+                    if (t == -std::numeric_limits<double>::infinity()) continue;  // +inf cost: a forbidden pair
                     if (t > bm[j]) {
                         bs[j] = bs[j] * std::exp(bm[j] - t) + 1.0;
                         bm[j] = t;

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "common.hpp"
+#include "forbidden.hpp"
 #include "ot_methods.hpp"
 #include "sns_core.hpp"
 
@@ -16,6 +17,7 @@ namespace {
 
 void sns_body(Call &c) {
     Problem pr = problem_from_inputs(c);
+    check_feasible_with_forbidden(c, pr, pr.b);
     const double eps = c.f64("reg");
     sns::Settings s;
     s.tol = c.f64("tol");
@@ -47,9 +49,11 @@ void sns_body(Call &c) {
             for (int64_t j = 0; j < ms; ++j) Cs[static_cast<size_t>(i * ms + j)] = pr.cost(ri[i], cj[j]);
         C = Cs.data();
     }
-    for (int64_t k = 0; k < ns * ms; ++k)
-        if (!std::isfinite(C[k]))
-            fail(GEOMRT_EINVAL, c.method() + ": the ground cost has a non-finite entry (inf or NaN)");
+    if (!pr.M)  // M was checked (NaN, -inf) by problem_from_inputs; +inf there forbids a pair
+        for (int64_t k = 0; k < ns * ms; ++k)
+            if (!std::isfinite(C[k]))
+                fail(GEOMRT_EINVAL, c.method() + ": the ground cost from the point clouds has a non-finite entry "
+                                                 "(inf or NaN): the coordinates are too large");
 
     sns::Engine E(ns, ms, C, as.data(), bs.data(), eps, threads);
     const sns::Report &rep = E.run(s, [&](int64_t it, double err) { c.progress(-1.0, it, err); });
@@ -80,7 +84,7 @@ void sns_body(Call &c) {
         for (int64_t j = 0; j < ms; ++j) {
             const double q = Qi[j];
             Pi[cj[j]] = q;
-            tc += q * Ci[j];
+            if (q > 0) tc += q * Ci[j];  // forbidden pairs (C = +inf) have q = 0
             if (q > 0) ent += q * ((fs[i] + gs[j] - Ci[j]) * eta);  // log P_ij, exactly as P was computed
         }
         row_cost[i] = tc;
@@ -129,6 +133,8 @@ void register_sinkhorn_newton_sparse(sdk::Plugin &plugin) {
             "1e-12 and below; a failed step is replaced by a Sinkhorn iteration. Stops when the L1 error of both "
             "marginals, sum_i |(P1)_i - a_i| + sum_j |(P^T 1)_j - b_j|, is <= tol; fails with GEOMRT_ENOCONVERGE "
             "after max_newton Newton steps. Zero-mass points are removed (zero plan rows/columns, potential -inf). "
+            "Entries +inf of M forbid a pair (a zero plan entry); an infeasible problem fails with GEOMRT_EINVAL "
+            "saying so. The total masses of a and b must agree to a relative 1e-6 (b is rescaled to sum(a)). "
             "Works in the log domain. Memory: two dense n x m plan buffers (plus the cost matrix when it is "
             "computed from points or restricted to the support). Outputs as ot.sinkhorn plus the iteration counts "
             "and dense_passes, the number of O(nm) passes over the plan or cost: the initial column minima, each "

@@ -247,7 +247,7 @@ TEST_CASE("emd rejects bad input with a clear error and leaves the caller's buff
         {"dimension mismatch", [&](geomrt_args *a) { set_mat(a, "xs", x); static Mat y3(5, 3); set_mat(a, "xt", y3); },
          GEOMRT_ESHAPE, "dimension 'd'"},
         {"NaN in M", [&](geomrt_args *a) { static Mat Mn; Mn = M; Mn(2, 3) = nan; set_mat(a, "M", Mn); }, GEOMRT_EINVAL,
-         "non-finite"},
+         "input 'M' has a NaN at (2, 3)"},
         {"Inf in xs", [&](geomrt_args *a) { static Mat xi; xi = x; xi(1, 1) = INFINITY; set_mat(a, "xs", xi); set_mat(a, "xt", y); },
          GEOMRT_EINVAL, "non-finite"},
         {"float32 M", [&](geomrt_args *a) {

@@ -4,6 +4,7 @@
 #ifndef GEOMRT_TESTS_OT_REFERENCE_HPP
 #define GEOMRT_TESTS_OT_REFERENCE_HPP
 
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -54,7 +55,11 @@ std::vector<Case> read_cases(const std::string &file, ReadHeader read_header,
             size_t count = 0;
             in >> count;
             std::vector<double> v(count);
-            for (auto &x : v) in >> x;
+            std::string num;
+            for (auto &x : v) {
+                in >> num;
+                x = std::strtod(num.c_str(), nullptr);  // also reads "inf"
+            }
             cur.arrays[tok] = v;
         }
     }
@@ -70,6 +75,29 @@ inline std::vector<RefCase> load_reference(const std::string &method) {
         if (c.method == method) out.push_back(c);
     REQUIRE(!out.empty());
     return out;
+}
+
+/// A case of pot_expectations.txt (made by make_pot_expectations.py): header "<method> <name> <n> <m>
+/// <param>", arrays (M, a, b, plan, costs, xs, xt: row-major; +inf written "inf"), value.
+struct ExpectCase {
+    std::string method, name;
+    int64_t n = 0, m = 0;
+    double param = 0, value = 0;
+    std::map<std::string, std::vector<double>> arrays;
+    Mat mat(const std::string &key, int64_t rows, int64_t cols) const {
+        Mat x(rows, cols);
+        x.v = arrays.at(key);
+        REQUIRE(x.v.size() == static_cast<size_t>(rows * cols));
+        return x;
+    }
+};
+
+inline ExpectCase load_expectation(const std::string &method, const std::string &name) {
+    auto header = [](std::istream &in, ExpectCase &c) { in >> c.method >> c.name >> c.n >> c.m >> c.param; };
+    for (auto &c : read_cases<ExpectCase>("pot_expectations.txt", header, {{"value", &ExpectCase::value}}))
+        if (c.method == method && c.name == name) return c;
+    FAIL("no case " << method << " " << name << " in pot_expectations.txt");
+    return {};
 }
 
 /// A case of gaussian_reference.txt: line-based, '#' comments, "case <method> <name>",
