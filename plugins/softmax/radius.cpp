@@ -266,11 +266,13 @@ void register_radius(sdk::Plugin &plugin) {
             "float64 and identical for the same values); NaN or Inf in either is an error naming the row and "
             "column. One pass over the data; from 2^23 entries (logits plus jvp) rows are split over threads, one per 2^22 entries.")
         .citation(paper_citation())
-        .input("logits", "logits z, one row of K >= 2 class scores per sample (B x K), float64 or float32",
+        .input("logits",
+               "logits z, one row of K >= 2 class scores per sample (B x K), float64 or float32; finite (NaN/Inf "
+               "are an error, checked by the method in its one pass rather than by a separate host pass)",
                GEOMRT_DTYPE_F64, 2, "b,k", GEOMRT_IO_ACCEPT_F32 | GEOMRT_IO_ALLOW_NONFINITE)
         .input("jvp",
                "directional derivative a = J v of the logits along the unit update direction v (B x K), float64 or "
-               "float32; optional",
+               "float32, finite (checked like logits); optional",
                GEOMRT_DTYPE_F64, 2, "b,k", GEOMRT_IO_OPTIONAL | GEOMRT_IO_ACCEPT_F32 | GEOMRT_IO_ALLOW_NONFINITE)
         .output("delta_a", "spread max_k a_k - min_k a_k of each JVP row (B); only with 'jvp'", GEOMRT_DTYPE_F64, 1,
                 "b", GEOMRT_IO_OPTIONAL)
