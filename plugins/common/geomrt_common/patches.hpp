@@ -1,0 +1,126 @@
+// patches.hpp -- image patches as matrix columns (im2col) and their adjoint (col2im), for
+// convolution-like layers computed by GEMM. Header-only; NCHW images, cross-correlation
+// geometry as torch.nn.functional.conv2d (zero padding, stride, dilation).
+#ifndef GEOMRT_COMMON_PATCHES_HPP
+#define GEOMRT_COMMON_PATCHES_HPP
+
+#include <algorithm>
+#include <cstdint>
+
+namespace geomrt {
+namespace common {
+
+/// Geometry of a 2-D convolution over one group of channels of one image.
+struct PatchGeometry {
+    int64_t channels = 1;       ///< input channels of the group (C / groups)
+    int64_t height = 1, width = 1;
+    int64_t kh = 1, kw = 1;     ///< kernel extent
+    int64_t sh = 1, sw = 1;     ///< stride
+    int64_t ph = 0, pw = 0;     ///< zero padding on each side
+    int64_t dh = 1, dw = 1;     ///< dilation
+    int64_t out_h() const { return (height + 2 * ph - dh * (kh - 1) - 1) / sh + 1; }
+    int64_t out_w() const { return (width + 2 * pw - dw * (kw - 1) - 1) / sw + 1; }
+    /// Rows of the patch matrix: channels * kh * kw, ordered (channel, kernel row, kernel column)
+    /// like the weight tensor O x C/groups x kh x kw.
+    int64_t patch_size() const { return channels * kh * kw; }
+    /// Whether the kernel fits in the padded input (at least one output position).
+    bool valid() const {
+        return height + 2 * ph >= dh * (kh - 1) + 1 && width + 2 * pw >= dw * (kw - 1) + 1;
+    }
+};
+
+namespace detail {
+
+/// Calls f(row, oh, ow_begin, ow_end, dst_offset) for the output rows that positions
+/// [l0, l0 + n) of the Ho x Wo output grid cover, in order.
+template <class F>
+inline void for_row_segments(int64_t wo, int64_t l0, int64_t n, F &&f) {
+    int64_t l = l0, end = l0 + n;
+    while (l < end) {
+        const int64_t oh = l / wo, ow0 = l % wo;
+        const int64_t ow1 = std::min(wo, ow0 + (end - l));
+        f(oh, ow0, ow1, l - l0);
+        l += ow1 - ow0;
+    }
+}
+
+/// The output columns [lo, hi) whose input column ow*s - p + j*d lies in [0, w).
+inline void valid_columns(int64_t w, int64_t s, int64_t off, int64_t ow0, int64_t ow1, int64_t &lo, int64_t &hi) {
+    // ix = ow * s + off must satisfy 0 <= ix < w.
+    int64_t a = off >= 0 ? 0 : (-off + s - 1) / s;
+    int64_t b = w - 1 - off < 0 ? 0 : (w - 1 - off) / s + 1;
+    lo = std::min(std::max(ow0, a), ow1);
+    hi = std::max(std::min(ow1, b), lo);
+}
+
+}  // namespace detail
+
+/// im2col: for output positions [l0, l0 + n) (row-major over the Ho x Wo grid), write the
+/// patch matrix `col` (patch_size() rows, n columns, leading dimension ld >= n): col[k, l] is
+/// the input value under kernel tap k at position l0 + l, 0 where it falls in the padding.
+/// `x` is one group of one image: channels x height x width, contiguous.
+template <class T>
+void im2col(const PatchGeometry &g, const T *x, int64_t l0, int64_t n, T *col, int64_t ld) {
+    const int64_t wo = g.out_w();
+    int64_t k = 0;
+    for (int64_t c = 0; c < g.channels; ++c) {
+        const T *xc = x + c * g.height * g.width;
+        for (int64_t i = 0; i < g.kh; ++i) {
+            for (int64_t j = 0; j < g.kw; ++j, ++k) {
+                T *row = col + k * ld;
+                const int64_t off = j * g.dw - g.pw;
+                detail::for_row_segments(wo, l0, n, [&](int64_t oh, int64_t ow0, int64_t ow1, int64_t dst) {
+                    // out[ow - ow0] for ow in [ow0, ow1)
+                    T *out = row + dst;
+                    const int64_t iy = oh * g.sh - g.ph + i * g.dh;
+                    if (iy < 0 || iy >= g.height) {
+                        std::fill(out, out + (ow1 - ow0), T(0));
+                        return;
+                    }
+                    int64_t lo, hi;
+                    detail::valid_columns(g.width, g.sw, off, ow0, ow1, lo, hi);
+                    std::fill(out, out + (lo - ow0), T(0));
+                    const T *src = xc + iy * g.width;
+                    if (g.sw == 1) {
+                        std::copy(src + (lo + off), src + (hi + off), out + (lo - ow0));
+                    } else {
+                        for (int64_t ow = lo; ow < hi; ++ow) out[ow - ow0] = src[ow * g.sw + off];
+                    }
+                    std::fill(out + (hi - ow0), out + (ow1 - ow0), T(0));
+                });
+            }
+        }
+    }
+}
+
+/// col2im: the adjoint of im2col. Adds col[k, l] (patch_size() rows, n columns, leading
+/// dimension ld) to the input entry that tap k reads at position l0 + l (padding taps are
+/// dropped). `dx` is one group of one image: channels x height x width, contiguous.
+template <class T>
+void col2im_add(const PatchGeometry &g, const T *col, int64_t ld, int64_t l0, int64_t n, T *dx) {
+    const int64_t wo = g.out_w();
+    int64_t k = 0;
+    for (int64_t c = 0; c < g.channels; ++c) {
+        T *xc = dx + c * g.height * g.width;
+        for (int64_t i = 0; i < g.kh; ++i) {
+            for (int64_t j = 0; j < g.kw; ++j, ++k) {
+                const T *row = col + k * ld;
+                const int64_t off = j * g.dw - g.pw;
+                detail::for_row_segments(wo, l0, n, [&](int64_t oh, int64_t ow0, int64_t ow1, int64_t dst) {
+                    const int64_t iy = oh * g.sh - g.ph + i * g.dh;
+                    if (iy < 0 || iy >= g.height) return;
+                    const T *in = row + dst;  // in[ow - ow0]
+                    int64_t lo, hi;
+                    detail::valid_columns(g.width, g.sw, off, ow0, ow1, lo, hi);
+                    T *dst_row = xc + iy * g.width;
+                    for (int64_t ow = lo; ow < hi; ++ow) dst_row[ow * g.sw + off] += in[ow - ow0];
+                });
+            }
+        }
+    }
+}
+
+}  // namespace common
+}  // namespace geomrt
+
+#endif  // GEOMRT_COMMON_PATCHES_HPP
