@@ -41,12 +41,9 @@ struct Problem {
     common::PatchGeometry geom;
     /// Rows of the patch buffer: 2K for wl2 ([X; X o X]), else K.
     int64_t rows() const { return sim == Sim::wl2 ? 2 * K : K; }
-    /// Output positions per chunk: GEMMs stay small enough to run single-threaded in BLAS.
+    /// Output positions per chunk: the patch buffer (rows() x chunk) stays within ~512 KiB of f32.
     int64_t chunk() const {
-        const int64_t per = std::max<int64_t>(1, Og * rows());
-        int64_t lc = kGemmSingleThreadMNK / per;
-        lc = std::max<int64_t>(16, lc / 16 * 16);
-        return std::min(lc, L);
+        return std::min<int64_t>(L, std::max<int64_t>(256, 131072 / rows()));
     }
     /// Leading dimension of the per-chunk buffers (padded for the weighted-L1 kernels).
     int64_t ld() const {
@@ -203,7 +200,7 @@ inline const char *kDescriptionCommon =
     "exp(-gamma_o |x - w|^2); wl2 -sum_k a_k (x_k - w_k)^2; wl1 -sum_k a_k |x_k - w_k|; mix "
     "lambda w.x - (1 - lambda) |x - w|^2. The distance forms are <= 0, so a following ReLU kills "
     "them: add a bias (or batch normalization) before it. Computed per image and group on a patch "
-    "matrix (im2col) by BLAS GEMM plus cheap terms (|x - w|^2 = |x|^2 - 2 x.w + |w|^2; wl2 as one "
+    "matrix (im2col) by GEMM (Eigen, AVX-512/AVX2 chosen at run time) plus cheap terms (|x - w|^2 = |x|^2 - 2 x.w + |w|^2; wl2 as one "
     "GEMM on [X; X o X]); wl1 by its own blocked, vectorized kernel. Threads over the batch; results "
     "do not depend on the number of threads. All tensors share the dtype of x (f32 or f64); outputs "
     "have that dtype.";

@@ -170,7 +170,13 @@ void backward(const Problem &P, int64_t nblocks, const T *x, const T *w, const T
                                 T sg = 0, sd = 0;
                                 for (int64_t l = 0; l < lc; ++l) {
                                     const T d = cs[l] - T(2) * Z[o * ld + l] + wo;
-                                    const T e = G[o * L + l] * std::exp(-gm * d);
+                                    Z[o * ld + l] = d;
+                                    E[o * ld + l] = -gm * d;
+                                }
+                                exp_inplace(E + o * ld, lc);
+                                for (int64_t l = 0; l < lc; ++l) {
+                                    const T d = Z[o * ld + l];
+                                    const T e = G[o * L + l] * E[o * ld + l];
                                     sg -= e * d;
                                     const T gd = -gm * e;
                                     Z[o * ld + l] = gd;

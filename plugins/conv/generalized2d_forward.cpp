@@ -91,7 +91,8 @@ void forward(const Problem &P, const T *x, const T *w, const T *a, const T *gamm
                             T *s = S + o * L;
                             if (P.sim == Sim::gauss) {
                                 const T gm = gamma[g * Og + o];
-                                for (int64_t l = 0; l < lc; ++l) s[l] = std::exp(-gm * (nx[l] - T(2) * s[l] + wo));
+                                for (int64_t l = 0; l < lc; ++l) s[l] = -gm * (nx[l] - T(2) * s[l] + wo);
+                                exp_inplace(s, lc);
                             } else {
                                 for (int64_t l = 0; l < lc; ++l)
                                     s[l] = lam * s[l] - (T(1) - lam) * (nx[l] - T(2) * s[l] + wo);

@@ -31,26 +31,25 @@ struct PatchGeometry {
 
 namespace detail {
 
-/// Calls f(row, oh, ow_begin, ow_end, dst_offset) for the output rows that positions
-/// [l0, l0 + n) of the Ho x Wo output grid cover, in order.
+/// Calls f(oh, ow_begin, ow_end, dst_offset) for the output rows that positions [l0, l0 + n)
+/// of the Ho x Wo output grid cover, in order (one division per call, not per row).
 template <class F>
 inline void for_row_segments(int64_t wo, int64_t l0, int64_t n, F &&f) {
-    int64_t l = l0, end = l0 + n;
-    while (l < end) {
-        const int64_t oh = l / wo, ow0 = l % wo;
-        const int64_t ow1 = std::min(wo, ow0 + (end - l));
-        f(oh, ow0, ow1, l - l0);
-        l += ow1 - ow0;
+    int64_t oh = l0 / wo, ow0 = l0 % wo, dst = 0;
+    while (dst < n) {
+        const int64_t ow1 = std::min(wo, ow0 + (n - dst));
+        f(oh, ow0, ow1, dst);
+        dst += ow1 - ow0;
+        ++oh;
+        ow0 = 0;
     }
 }
 
-/// The output columns [lo, hi) whose input column ow*s - p + j*d lies in [0, w).
-inline void valid_columns(int64_t w, int64_t s, int64_t off, int64_t ow0, int64_t ow1, int64_t &lo, int64_t &hi) {
-    // ix = ow * s + off must satisfy 0 <= ix < w.
-    int64_t a = off >= 0 ? 0 : (-off + s - 1) / s;
-    int64_t b = w - 1 - off < 0 ? 0 : (w - 1 - off) / s + 1;
-    lo = std::min(std::max(ow0, a), ow1);
-    hi = std::max(std::min(ow1, b), lo);
+/// The output columns [a, b) whose input column ow * s + off lies in [0, w).
+inline void valid_columns(int64_t w, int64_t s, int64_t off, int64_t &a, int64_t &b) {
+    a = off >= 0 ? 0 : (-off + s - 1) / s;
+    b = w - 1 - off < 0 ? 0 : (w - 1 - off) / s + 1;
+    if (b < a) b = a;
 }
 
 }  // namespace detail
@@ -69,24 +68,25 @@ void im2col(const PatchGeometry &g, const T *x, int64_t l0, int64_t n, T *col, i
             for (int64_t j = 0; j < g.kw; ++j, ++k) {
                 T *row = col + k * ld;
                 const int64_t off = j * g.dw - g.pw;
+                int64_t a, b;
+                detail::valid_columns(g.width, g.sw, off, a, b);
                 detail::for_row_segments(wo, l0, n, [&](int64_t oh, int64_t ow0, int64_t ow1, int64_t dst) {
-                    // out[ow - ow0] for ow in [ow0, ow1)
-                    T *out = row + dst;
                     const int64_t iy = oh * g.sh - g.ph + i * g.dh;
                     if (iy < 0 || iy >= g.height) {
-                        std::fill(out, out + (ow1 - ow0), T(0));
+                        for (int64_t ow = ow0; ow < ow1; ++ow) row[dst + ow - ow0] = T(0);
                         return;
                     }
-                    int64_t lo, hi;
-                    detail::valid_columns(g.width, g.sw, off, ow0, ow1, lo, hi);
-                    std::fill(out, out + (lo - ow0), T(0));
+                    const int64_t lo = std::min(std::max(ow0, a), ow1), hi = std::max(std::min(ow1, b), lo);
                     const T *src = xc + iy * g.width;
+                    for (int64_t ow = ow0; ow < lo; ++ow) row[dst + ow - ow0] = T(0);
                     if (g.sw == 1) {
-                        std::copy(src + (lo + off), src + (hi + off), out + (lo - ow0));
+                        const T *sp = src + (lo + off);
+                        T *op = row + dst + (lo - ow0);
+                        for (int64_t q = 0; q < hi - lo; ++q) op[q] = sp[q];
                     } else {
-                        for (int64_t ow = lo; ow < hi; ++ow) out[ow - ow0] = src[ow * g.sw + off];
+                        for (int64_t ow = lo; ow < hi; ++ow) row[dst + ow - ow0] = src[ow * g.sw + off];
                     }
-                    std::fill(out + (hi - ow0), out + (ow1 - ow0), T(0));
+                    for (int64_t ow = hi; ow < ow1; ++ow) row[dst + ow - ow0] = T(0);
                 });
             }
         }
@@ -106,14 +106,20 @@ void col2im_add(const PatchGeometry &g, const T *col, int64_t ld, int64_t l0, in
             for (int64_t j = 0; j < g.kw; ++j, ++k) {
                 const T *row = col + k * ld;
                 const int64_t off = j * g.dw - g.pw;
+                int64_t a, b;
+                detail::valid_columns(g.width, g.sw, off, a, b);
                 detail::for_row_segments(wo, l0, n, [&](int64_t oh, int64_t ow0, int64_t ow1, int64_t dst) {
                     const int64_t iy = oh * g.sh - g.ph + i * g.dh;
                     if (iy < 0 || iy >= g.height) return;
-                    const T *in = row + dst;  // in[ow - ow0]
-                    int64_t lo, hi;
-                    detail::valid_columns(g.width, g.sw, off, ow0, ow1, lo, hi);
+                    const int64_t lo = std::min(std::max(ow0, a), ow1), hi = std::max(std::min(ow1, b), lo);
                     T *dst_row = xc + iy * g.width;
-                    for (int64_t ow = lo; ow < hi; ++ow) dst_row[ow * g.sw + off] += in[ow - ow0];
+                    if (g.sw == 1) {
+                        T *dp = dst_row + (lo + off);
+                        const T *ip = row + dst + (lo - ow0);
+                        for (int64_t q = 0; q < hi - lo; ++q) dp[q] += ip[q];
+                    } else {
+                        for (int64_t ow = lo; ow < hi; ++ow) dst_row[ow * g.sw + off] += row[dst + ow - ow0];
+                    }
                 });
             }
         }
