@@ -45,6 +45,14 @@ struct Problem {
     int64_t chunk() const {
         return std::min<int64_t>(L, std::max<int64_t>(256, 131072 / rows()));
     }
+    /// Threads worth using for `units` independent pieces of work (images or blocks): at most
+    /// the caller's count, and one per ~2^20 multiply-adds of the whole layer (small layers stay
+    /// on the calling thread, where waking a team costs more than it saves).
+    int team(int64_t units) const {
+        const int64_t work = N * O * L * K;
+        const int64_t by_work = std::max<int64_t>(1, work >> 20);
+        return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>({static_cast<int64_t>(threads), units, by_work})));
+    }
     /// Leading dimension of the per-chunk buffers (padded for the weighted-L1 kernels).
     int64_t ld() const {
         const int64_t lc = chunk();

@@ -77,7 +77,7 @@ void backward(const Problem &P, int64_t nblocks, const T *x, const T *w, const T
                 M2[o * 2 * K + K + k] = a[o * K + k] * w[o * K + k];
             }
     }
-    const int nt = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(P.threads, nblocks)));
+    const int nt = P.team(nblocks);
     std::vector<Acc<T>> acc(nblocks);
     for (auto &b : acc) b.init(P.O, mcols);
     // Per-thread workspaces: patches (R x ld), their gradient (R x ld), E / padded G (Og x ld),

@@ -46,7 +46,7 @@ void forward(const Problem &P, const T *x, const T *w, const T *a, const T *gamm
                 aww[o] += ak * wk * wk;
             }
     }
-    const int nt = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(P.threads, P.N)));
+    const int nt = P.team(P.N);
     // Workspaces allocated before the parallel region (no exception may leave it).
     std::vector<std::vector<T>> col(nt, std::vector<T>(R * ld)), tmp(nt), xx(nt);
     for (int t = 0; t < nt; ++t) {

@@ -300,7 +300,8 @@ TEST_CASE("conv results do not depend on the thread count and are the same from 
     auto rt = gt::plugins_runtime();
     for (const char *sim : kSims) {
         Case c;
-        c.sim = sim, c.N = 37, c.C = 4, c.H = 12, c.W = 11, c.O = 6, c.padding = 1, c.groups = 2;
+        // 16 x 32 x 400 x 18 multiply-adds: large enough for a team of 3 threads.
+        c.sim = sim, c.N = 16, c.C = 4, c.H = 20, c.W = 20, c.O = 32, c.padding = 1, c.groups = 2;
         const auto in = ct::random_inputs(c, 8);
         for (int dtype : {GEOMRT_DTYPE_F32, GEOMRT_DTYPE_F64}) {
             const auto f1 = ct::forward(rt.get(), c, in, dtype, 1);
