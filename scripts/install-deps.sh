@@ -8,6 +8,10 @@ pkgs=(cmake g++ make pkg-config libeigen3-dev libopenblas-dev libboost-dev catch
 if [[ "${1:-}" == "--all" ]]; then
   pkgs+=(python3-pot python3-scipy)  # reference values and benchmarks
 fi
+# conv: the torch example (examples/python/5-conv-autograd.py, skipped without torch) and
+# bench/bench_conv.py; sklearn only re-exports examples/data/digits_*.npy.
+pkgs+=(python3-torch)
+if [[ "${1:-}" == "--all" ]]; then pkgs+=(python3-sklearn); fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -41,9 +41,14 @@ struct Problem {
     common::PatchGeometry geom;
     /// Rows of the patch buffer: 2K for wl2 ([X; X o X]), else K.
     int64_t rows() const { return sim == Sim::wl2 ? 2 * K : K; }
-    /// Output positions per chunk: the patch buffer (rows() x chunk) stays within ~512 KiB of f32.
+    /// Stride 1: patches on the wide Ho x Wp grid of the padded image (common::wide_im2col).
+    bool wide = false;
+    int64_t Wp = 0;  ///< padded width (wide grid row length)
+    /// Positions the patch matrix covers: Ho x Wp (wide) or Ho x Wo.
+    int64_t positions() const { return wide ? Ho * Wp : L; }
+    /// Positions per chunk: the patch buffer (rows() x chunk) stays within ~512 KiB of f32.
     int64_t chunk() const {
-        return std::min<int64_t>(L, std::max<int64_t>(256, 131072 / rows()));
+        return std::min<int64_t>(positions(), std::max<int64_t>(256, 131072 / rows()));
     }
     /// Threads worth using for `units` independent pieces of work (images or blocks): at most
     /// the caller's count, and one per ~2^20 multiply-adds of the whole layer (small layers stay
@@ -140,6 +145,8 @@ inline Problem parse_problem(sdk::Call &c, bool backward) {
     P.Wo = g.out_w();
     P.L = P.Ho * P.Wo;
     P.K = g.patch_size();
+    P.wide = g.sh == 1 && g.sw == 1;
+    P.Wp = P.W + 2 * g.pw;
     const int64_t big = int64_t(1) << 30;
     if (P.L >= big || 2 * P.K >= big || P.O >= big || P.Og * 2 * P.K >= big)
         fail(GEOMRT_EINVAL, m + ": the problem is too large for 32-bit BLAS indices");

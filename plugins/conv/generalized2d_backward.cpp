@@ -61,6 +61,7 @@ template <class T>
 void backward(const Problem &P, int64_t nblocks, const T *x, const T *w, const T *a, const T *gamma, const T *cc,
               const T *gout, T *gx, T *gw, T *ga, T *ggam, T *gcc, T *gbias) {
     const int64_t K = P.K, Og = P.Og, L = P.L, R = P.rows(), lcmax = P.chunk(), ld = P.ld();
+    const int64_t NP = P.positions(), Wp = P.Wp, Wo = P.Wo;
     const int64_t xs_img = P.C * P.H * P.W, xs_grp = P.Cg * P.H * P.W, os_img = P.O * L;
     const int64_t mcols = (P.sim == Sim::wl2 || P.sim == Sim::wl1) ? 2 * K : K;
     const T lam = T(P.lambda);
@@ -83,7 +84,7 @@ void backward(const Problem &P, int64_t nblocks, const T *x, const T *w, const T
     // Per-thread workspaces: patches (R x ld), their gradient (R x ld), E / padded G (Og x ld),
     // z (Og x ld), column sums (ld), the wl1 kernel's weight-shaped sums (2 Og K).
     struct Work {
-        std::vector<T> B, D, E, Z, cs, S;
+        std::vector<T> B, D, E, Z, cs, S, Gw, xp, dxp;
     };
     std::vector<Work> work(nt);
     for (auto &wk : work) {
@@ -93,6 +94,11 @@ void backward(const Problem &P, int64_t nblocks, const T *x, const T *w, const T
         wk.Z.assign(Og * ld, T(0));
         wk.cs.assign(ld, T(0));
         if (P.sim == Sim::wl1) wk.S.assign(2 * Og * K, T(0));
+        if (P.wide) {
+            wk.Gw.assign(Og * ld, T(0));
+            wk.xp.assign(common::wide_buffer_size(P.geom), T(0));
+            wk.dxp.assign(common::wide_buffer_size(P.geom), T(0));
+        }
     }
 
 #pragma omp parallel num_threads(nt)
@@ -111,13 +117,35 @@ void backward(const Problem &P, int64_t nblocks, const T *x, const T *w, const T
                     const T *ag = a ? a + g * Og * K : nullptr;
                     const int64_t o0 = g * Og;
                     T *am = A.m.data() + o0 * mcols;
-                    for (int64_t l0 = 0; l0 < L; l0 += lcmax) {
-                        const int64_t lc = std::min(lcmax, L - l0);
-                        const T *G = gout + n * os_img + o0 * L + l0;  // Og x lc, leading dimension L
-                        common::im2col(P.geom, xg, l0, lc, B, ld);
+                    if (P.wide) {
+                        common::wide_pad(P.geom, xg, wk.xp.data());
+                        std::fill(wk.dxp.begin(), wk.dxp.end(), T(0));
+                    }
+                    for (int64_t l0 = 0; l0 < NP; l0 += lcmax) {
+                        const int64_t lc = std::min(lcmax, NP - l0);
+                        // G: Og x lc block of grad_out (leading dimension LG); on the wide grid a copy
+                        // with zeros in the columns ow >= Wo, which therefore add nothing below.
+                        const T *G = gout + n * os_img + o0 * L + l0;
+                        int64_t LG = L;
+                        if (P.wide) {
+                            T *gw = wk.Gw.data();
+                            std::fill(gw, gw + Og * ld, T(0));
+                            common::detail::for_row_segments(Wp, l0, lc, [&](int64_t oh, int64_t ow0, int64_t ow1, int64_t d) {
+                                const int64_t e = std::min(ow1, Wo);
+                                for (int64_t o = 0; o < Og && ow0 < e; ++o) {
+                                    const T *src = gout + n * os_img + (o0 + o) * L + oh * Wo + ow0;
+                                    std::copy(src, src + (e - ow0), gw + o * ld + d);
+                                }
+                            });
+                            G = gw;
+                            LG = ld;
+                            common::wide_im2col(P.geom, wk.xp.data(), l0, lc, B, ld);
+                        } else {
+                            common::im2col(P.geom, xg, l0, lc, B, ld);
+                        }
                         for (int64_t o = 0; o < Og; ++o) {
                             T s = 0;
-                            for (int64_t l = 0; l < lc; ++l) s += G[o * L + l];
+                            for (int64_t l = 0; l < lc; ++l) s += G[o * LG + l];
                             A.gbias[o0 + o] += s;
                         }
                         switch (P.sim) {
@@ -125,19 +153,19 @@ void backward(const Problem &P, int64_t nblocks, const T *x, const T *w, const T
                         case Sim::mix: {
                             // E = Gz - 2 Gd = (lambda + 2 (1 - lambda)) G for mix, G for dot.
                             const T f = P.sim == Sim::dot ? T(1) : lam + T(2) * (T(1) - lam);
-                            gemm_rm(true, false, K, lc, Og, f, wg, K, G, L, T(0), D, ld);
-                            gemm_rm(false, true, Og, K, lc, f, G, L, B, ld, T(1), am, mcols);
+                            gemm_rm(true, false, K, lc, Og, f, wg, K, G, LG, T(0), D, ld);
+                            gemm_rm(false, true, Og, K, lc, f, G, LG, B, ld, T(1), am, mcols);
                             if (P.sim == Sim::mix) {
                                 // Gd = -(1 - lambda) G: dX += 2 X o colsum(Gd), rowsum(Gd) for dW.
                                 std::fill(cs, cs + lc, T(0));
                                 for (int64_t o = 0; o < Og; ++o)
-                                    for (int64_t l = 0; l < lc; ++l) cs[l] += G[o * L + l];
+                                    for (int64_t l = 0; l < lc; ++l) cs[l] += G[o * LG + l];
                                 const T q = T(-2) * (T(1) - lam);
                                 for (int64_t k = 0; k < K; ++k)
                                     for (int64_t l = 0; l < lc; ++l) D[k * ld + l] += q * cs[l] * B[k * ld + l];
                                 for (int64_t o = 0; o < Og; ++o) {
                                     T s = 0;
-                                    for (int64_t l = 0; l < lc; ++l) s += G[o * L + l];
+                                    for (int64_t l = 0; l < lc; ++l) s += G[o * LG + l];
                                     A.rs[o0 + o] += -(T(1) - lam) * s;
                                 }
                             }
@@ -149,7 +177,8 @@ void backward(const Problem &P, int64_t nblocks, const T *x, const T *w, const T
                                 const T co = cc[o0 + o];
                                 T s = 0;
                                 for (int64_t l = 0; l < lc; ++l) {
-                                    const T e = G[o * L + l] * T(P.p) * ipow(Z[o * ld + l] + co, P.p - 1);
+                                    const T gv = G[o * LG + l];  // 0 * inf would be NaN
+                                    const T e = gv == T(0) ? T(0) : gv * T(P.p) * ipow(Z[o * ld + l] + co, P.p - 1);
                                     E[o * ld + l] = e;
                                     s += e;
                                 }
@@ -176,7 +205,7 @@ void backward(const Problem &P, int64_t nblocks, const T *x, const T *w, const T
                                 exp_inplace(E + o * ld, lc);
                                 for (int64_t l = 0; l < lc; ++l) {
                                     const T d = Z[o * ld + l];
-                                    const T e = G[o * L + l] * E[o * ld + l];
+                                    const T e = G[o * LG + l] * E[o * ld + l];
                                     sg -= e * d;
                                     const T gd = -gm * e;
                                     Z[o * ld + l] = gd;
@@ -199,14 +228,14 @@ void backward(const Problem &P, int64_t nblocks, const T *x, const T *w, const T
                             for (int64_t k = 0; k < K; ++k)
                                 for (int64_t l = 0; l < lc; ++l) B[(K + k) * ld + l] = B[k * ld + l] * B[k * ld + l];
                             // [P; Q] = [A | A o W]^T G (2K x lc), dX = 2 (Q - X o P).
-                            gemm_rm(true, false, 2 * K, lc, Og, T(1), M2.data() + o0 * 2 * K, 2 * K, G, L, T(0), D, ld);
+                            gemm_rm(true, false, 2 * K, lc, Og, T(1), M2.data() + o0 * 2 * K, 2 * K, G, LG, T(0), D, ld);
                             for (int64_t k = 0; k < K; ++k)
                                 for (int64_t l = 0; l < lc; ++l)
                                     D[k * ld + l] = T(2) * (D[(K + k) * ld + l] - B[k * ld + l] * D[k * ld + l]);
-                            gemm_rm(false, true, Og, 2 * K, lc, T(1), G, L, B, ld, T(1), am, mcols);
+                            gemm_rm(false, true, Og, 2 * K, lc, T(1), G, LG, B, ld, T(1), am, mcols);
                             for (int64_t o = 0; o < Og; ++o) {
                                 T s = 0;
-                                for (int64_t l = 0; l < lc; ++l) s += G[o * L + l];
+                                for (int64_t l = 0; l < lc; ++l) s += G[o * LG + l];
                                 A.rs[o0 + o] += s;
                             }
                             break;
@@ -214,7 +243,7 @@ void backward(const Problem &P, int64_t nblocks, const T *x, const T *w, const T
                         case Sim::wl1: {
                             for (int64_t k = 0; k < K; ++k) std::fill(B + k * ld + lc, B + (k + 1) * ld, T(0));
                             for (int64_t o = 0; o < Og; ++o) {
-                                std::copy(G + o * L, G + o * L + lc, E + o * ld);
+                                std::copy(G + o * LG, G + o * LG + lc, E + o * ld);
                                 std::fill(E + o * ld + lc, E + (o + 1) * ld, T(0));
                             }
                             // am holds [sgW | absA] per template row (2K columns).
@@ -229,8 +258,12 @@ void backward(const Problem &P, int64_t nblocks, const T *x, const T *w, const T
                             break;
                         }
                         }
-                        common::col2im_add(P.geom, D, ld, l0, lc, dxg);
+                        if (P.wide)
+                            common::wide_col2im_add(P.geom, D, ld, l0, lc, wk.dxp.data());
+                        else
+                            common::col2im_add(P.geom, D, ld, l0, lc, dxg);
                     }
+                    if (P.wide) common::wide_unpad_add(P.geom, wk.dxp.data(), dxg);
                 }
             }
         }

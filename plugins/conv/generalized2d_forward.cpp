@@ -29,6 +29,7 @@ template <class T>
 void forward(const Problem &P, const T *x, const T *w, const T *a, const T *gamma, const T *cc, const T *bias,
              T *out) {
     const int64_t K = P.K, Og = P.Og, L = P.L, R = P.rows(), lcmax = P.chunk(), ld = P.ld();
+    const int64_t NP = P.positions(), Wp = P.Wp, Wo = P.Wo;
     const int64_t xs_img = P.C * P.H * P.W, xs_grp = P.Cg * P.H * P.W, os_img = P.O * L;
 
     // Per-template constants and the stacked wl2 matrix [-2 A o W | A] (O x 2K).
@@ -48,9 +49,10 @@ void forward(const Problem &P, const T *x, const T *w, const T *a, const T *gamm
     }
     const int nt = P.team(P.N);
     // Workspaces allocated before the parallel region (no exception may leave it).
-    std::vector<std::vector<T>> col(nt, std::vector<T>(R * ld)), tmp(nt), xx(nt);
+    std::vector<std::vector<T>> col(nt, std::vector<T>(R * ld)), tmp(nt), xx(nt), xpad(nt);
     for (int t = 0; t < nt; ++t) {
-        if (P.sim == Sim::wl1) tmp[t].assign(Og * ld, T(0));
+        if (P.sim == Sim::wl1 || P.wide) tmp[t].assign(Og * ld, T(0));
+        if (P.wide) xpad[t].assign(common::wide_buffer_size(P.geom), T(0));
         if (P.sim == Sim::gauss || P.sim == Sim::mix) xx[t].assign(ld, T(0));
     }
 
@@ -64,10 +66,17 @@ void forward(const Problem &P, const T *x, const T *w, const T *a, const T *gamm
                 const T *xg = x + n * xs_img + g * xs_grp;
                 const T *wg = w + g * Og * K;
                 T *og = out + n * os_img + g * Og * L;
-                for (int64_t l0 = 0; l0 < L; l0 += lcmax) {
-                    const int64_t lc = std::min(lcmax, L - l0);
-                    common::im2col(P.geom, xg, l0, lc, B, ld);
-                    T *S = og + l0;  // Og x lc block of the output, leading dimension L
+                if (P.wide) common::wide_pad(P.geom, xg, xpad[t].data());
+                for (int64_t l0 = 0; l0 < NP; l0 += lcmax) {
+                    const int64_t lc = std::min(lcmax, NP - l0);
+                    if (P.wide)
+                        common::wide_im2col(P.geom, xpad[t].data(), l0, lc, B, ld);
+                    else
+                        common::im2col(P.geom, xg, l0, lc, B, ld);
+                    // Og x lc similarities: straight into the output (leading dimension L), or on the
+                    // wide grid into a scratch block that is compacted afterwards.
+                    T *S = P.wide ? tmp[t].data() : og + l0;
+                    const int64_t L = P.wide ? ld : P.L;
                     switch (P.sim) {
                     case Sim::dot:
                     case Sim::poly:
@@ -114,7 +123,8 @@ void forward(const Problem &P, const T *x, const T *w, const T *a, const T *gamm
                         for (int64_t k = 0; k < K; ++k) std::fill(B + k * ld + lc, B + (k + 1) * ld, T(0));
                         T *Sp = tmp[t].data();
                         wl1_forward(B, ld, K, lc, wg, a + g * Og * K, Og, Sp, ld);
-                        for (int64_t o = 0; o < Og; ++o) std::copy(Sp + o * ld, Sp + o * ld + lc, S + o * L);
+                        if (Sp != S)
+                            for (int64_t o = 0; o < Og; ++o) std::copy(Sp + o * ld, Sp + o * ld + lc, S + o * L);
                         break;
                     }
                     }
@@ -123,6 +133,14 @@ void forward(const Problem &P, const T *x, const T *w, const T *a, const T *gamm
                             const T b = bias[g * Og + o];
                             for (int64_t l = 0; l < lc; ++l) S[o * L + l] += b;
                         }
+                    if (P.wide) {  // keep the columns ow < Wo of each wide row
+                        common::detail::for_row_segments(Wp, l0, lc, [&](int64_t oh, int64_t ow0, int64_t ow1, int64_t d) {
+                            const int64_t e = std::min(ow1, Wo);
+                            if (ow0 >= e) return;
+                            for (int64_t o = 0; o < Og; ++o)
+                                std::copy(S + o * L + d, S + o * L + d + (e - ow0), og + o * P.L + oh * Wo + ow0);
+                        });
+                    }
                 }
             }
         }

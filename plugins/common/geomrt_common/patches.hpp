@@ -126,6 +126,73 @@ void col2im_add(const PatchGeometry &g, const T *col, int64_t ld, int64_t l0, in
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Stride 1: "wide" patches. On the zero-padded image (Hp x Wp per channel), take positions on an
+// Ho x Wp grid (the Wp - Wo extra columns of each row are discarded by the caller). Then every
+// row of the patch matrix is one contiguous slice of the padded image, so im2col is one copy per
+// kernel tap and col2im one add per tap. Callers give the extra columns a zero output gradient.
+
+/// Extent of the padded image buffer: channels x Hp x Wp plus a tail the last slices may read.
+inline int64_t wide_buffer_size(const PatchGeometry &g) {
+    const int64_t hp = g.height + 2 * g.ph, wp = g.width + 2 * g.pw;
+    return g.channels * hp * wp + (g.kw - 1) * g.dw + 1;
+}
+/// Positions of the wide grid: Ho x Wp.
+inline int64_t wide_positions(const PatchGeometry &g) { return g.out_h() * (g.width + 2 * g.pw); }
+
+/// xp (wide_buffer_size) = x zero-padded.
+template <class T>
+void wide_pad(const PatchGeometry &g, const T *x, T *xp) {
+    const int64_t hp = g.height + 2 * g.ph, wp = g.width + 2 * g.pw, n = wide_buffer_size(g);
+    std::fill(xp, xp + n, T(0));
+    for (int64_t c = 0; c < g.channels; ++c)
+        for (int64_t y = 0; y < g.height; ++y) {
+            const T *src = x + (c * g.height + y) * g.width;
+            T *dst = xp + (c * hp + y + g.ph) * wp + g.pw;
+            for (int64_t q = 0; q < g.width; ++q) dst[q] = src[q];
+        }
+}
+
+/// Wide im2col for positions [l0, l0 + n) of the Ho x Wp grid (needs stride 1).
+template <class T>
+void wide_im2col(const PatchGeometry &g, const T *xp, int64_t l0, int64_t n, T *col, int64_t ld) {
+    const int64_t hp = g.height + 2 * g.ph, wp = g.width + 2 * g.pw;
+    int64_t k = 0;
+    for (int64_t c = 0; c < g.channels; ++c)
+        for (int64_t i = 0; i < g.kh; ++i)
+            for (int64_t j = 0; j < g.kw; ++j, ++k) {
+                const T *src = xp + c * hp * wp + i * g.dh * wp + j * g.dw + l0;
+                T *dst = col + k * ld;
+                for (int64_t q = 0; q < n; ++q) dst[q] = src[q];
+            }
+}
+
+/// The adjoint of wide_im2col: dxp (wide_buffer_size) += the taps' columns.
+template <class T>
+void wide_col2im_add(const PatchGeometry &g, const T *col, int64_t ld, int64_t l0, int64_t n, T *dxp) {
+    const int64_t hp = g.height + 2 * g.ph, wp = g.width + 2 * g.pw;
+    int64_t k = 0;
+    for (int64_t c = 0; c < g.channels; ++c)
+        for (int64_t i = 0; i < g.kh; ++i)
+            for (int64_t j = 0; j < g.kw; ++j, ++k) {
+                T *dst = dxp + c * hp * wp + i * g.dh * wp + j * g.dw + l0;
+                const T *src = col + k * ld;
+                for (int64_t q = 0; q < n; ++q) dst[q] += src[q];
+            }
+}
+
+/// dx (channels x height x width) += the interior of the padded gradient dxp.
+template <class T>
+void wide_unpad_add(const PatchGeometry &g, const T *dxp, T *dx) {
+    const int64_t hp = g.height + 2 * g.ph, wp = g.width + 2 * g.pw;
+    for (int64_t c = 0; c < g.channels; ++c)
+        for (int64_t y = 0; y < g.height; ++y) {
+            const T *src = dxp + (c * hp + y + g.ph) * wp + g.pw;
+            T *dst = dx + (c * g.height + y) * g.width;
+            for (int64_t q = 0; q < g.width; ++q) dst[q] += src[q];
+        }
+}
+
 }  // namespace common
 }  // namespace geomrt
 
