@@ -10,6 +10,10 @@ if [[ "${1:-}" == "--all" ]]; then
   pkgs+=(python3-pot python3-scipy)  # reference values and benchmarks
   pkgs+=(python3-sklearn)  # examples/data/export_digits.py (the digits .npy files are committed)
 fi
+# conv: the torch example (examples/python/5-conv-autograd.py, skipped without torch) and
+# bench/bench_conv.py; sklearn only re-exports examples/data/digits_*.npy.
+pkgs+=(python3-torch)
+if [[ "${1:-}" == "--all" ]]; then pkgs+=(python3-sklearn); fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

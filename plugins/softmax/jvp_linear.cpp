@@ -72,15 +72,15 @@ void register_jvp_linear(sdk::Plugin &plugin) {
             "through BLAS), all finite; output float64.")
         .citation(paper_citation())
         .input("X", "input of the linear layer, one row per sample (B x D), float64 or float32", GEOMRT_DTYPE_F64, 2,
-               "b,d", GEOMRT_IO_ACCEPT_F32)
+               "b,d", GEOMRT_IO_ANY_FLOAT)
         .input("V", "direction of the weight W (K x D), float64 or float32", GEOMRT_DTYPE_F64, 2, "k,d",
-               GEOMRT_IO_ACCEPT_F32)
+               GEOMRT_IO_ANY_FLOAT)
         .input("v_bias", "direction of the bias b (K), float64 or float32; optional (a bias that does not move)",
-               GEOMRT_DTYPE_F64, 1, "k", GEOMRT_IO_OPTIONAL | GEOMRT_IO_ACCEPT_F32)
+               GEOMRT_DTYPE_F64, 1, "k", GEOMRT_IO_OPTIONAL | GEOMRT_IO_ANY_FLOAT)
         .input("W", "the layer's weight (K x D), needed with dX; optional", GEOMRT_DTYPE_F64, 2, "k,d",
-               GEOMRT_IO_OPTIONAL | GEOMRT_IO_ACCEPT_F32)
+               GEOMRT_IO_OPTIONAL | GEOMRT_IO_ANY_FLOAT)
         .input("dX", "tangent of the layer input along the direction (B x D), with W; optional", GEOMRT_DTYPE_F64, 2,
-               "b,d", GEOMRT_IO_OPTIONAL | GEOMRT_IO_ACCEPT_F32)
+               "b,d", GEOMRT_IO_OPTIONAL | GEOMRT_IO_ANY_FLOAT)
         .output("a", "directional derivative of the logits, X V^T + dX W^T + v_bias (B x K)", GEOMRT_DTYPE_F64, 2,
                 "b,k");
 }

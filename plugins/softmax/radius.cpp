@@ -269,11 +269,11 @@ void register_radius(sdk::Plugin &plugin) {
         .input("logits",
                "logits z, one row of K >= 2 class scores per sample (B x K), float64 or float32; finite (NaN/Inf "
                "are an error, checked by the method in its one pass rather than by a separate host pass)",
-               GEOMRT_DTYPE_F64, 2, "b,k", GEOMRT_IO_ACCEPT_F32 | GEOMRT_IO_ALLOW_NONFINITE)
+               GEOMRT_DTYPE_F64, 2, "b,k", GEOMRT_IO_ANY_FLOAT | GEOMRT_IO_ALLOW_NONFINITE)
         .input("jvp",
                "directional derivative a = J v of the logits along the unit update direction v (B x K), float64 or "
                "float32, finite (checked like logits); optional",
-               GEOMRT_DTYPE_F64, 2, "b,k", GEOMRT_IO_OPTIONAL | GEOMRT_IO_ACCEPT_F32 | GEOMRT_IO_ALLOW_NONFINITE)
+               GEOMRT_DTYPE_F64, 2, "b,k", GEOMRT_IO_OPTIONAL | GEOMRT_IO_ANY_FLOAT | GEOMRT_IO_ALLOW_NONFINITE)
         .output("delta_a", "spread max_k a_k - min_k a_k of each JVP row (B); only with 'jvp'", GEOMRT_DTYPE_F64, 1,
                 "b", GEOMRT_IO_OPTIONAL)
         .output("rho", "multiclass radius pi / delta_a per sample (B), +inf for a zero spread; only with 'jvp'",

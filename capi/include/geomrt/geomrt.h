@@ -92,7 +92,7 @@ typedef enum geomrt_param_type {
 #define GEOMRT_IO_ALLOW_NONFINITE 0x8u   /**< NaN/Inf allowed (otherwise the host rejects them) */
 #define GEOMRT_IO_STRIDED 0x10u          /**< the method reads strided data itself (otherwise the host hands it a contiguous copy) */
 #define GEOMRT_IO_ALLOW_EMPTY 0x20u      /**< zero-size dimensions allowed (otherwise rejected) */
-#define GEOMRT_IO_ACCEPT_F32 0x40u       /**< an f64 slot also takes f32 data as is (the method reads the tensor's dtype) */
+#define GEOMRT_IO_ANY_FLOAT 0x40u        /**< float32 or float64 (the method reads the dtype it got); outputs: the method picks either */
 
 /** Flags of parameter descriptors. */
 #define GEOMRT_PARAM_MIN_EXCLUSIVE 0x1u  /**< value must be > min (otherwise >= min) */

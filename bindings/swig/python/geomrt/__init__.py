@@ -91,10 +91,11 @@ class SparseMatrix:
 
 
 class _Slot:
-    __slots__ = ("dtype", "inplace", "sparse")
+    __slots__ = ("dtype", "inplace", "sparse", "any_float")
 
     def __init__(self, info):
         self.dtype = np.dtype(_DTYPES.get(info.get("dtype"), np.float64))
+        self.any_float = bool(info.get("any_float"))  # float32 arrays pass as they are
         self.inplace = bool(info.get("inplace"))
         self.sparse = info.get("kind") == "sparse"
 
@@ -226,6 +227,8 @@ def _set_input(args, name, value, slot, keep):
         args.set_inplace(name, value)
         return
     arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+    if slot is not None and slot.any_float and arr.dtype in (np.float32, np.float64):
+        want = arr.dtype
     if (arr.dtype != want or not arr.flags.aligned
             or any(s % arr.itemsize for s in arr.strides)):
         arr = np.array(arr, dtype=want, order="C")  # the one conversion copy
