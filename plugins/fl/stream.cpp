@@ -19,25 +19,7 @@ namespace {
 
 constexpr int64_t kNone = std::numeric_limits<int64_t>::max();
 
-/// True when every entry is finite (exponent bits not all ones); vectorizes as integer code.
-bool all_finite(const double *x, int64_t n) {
-    uint64_t bad = 0;
-    for (int64_t k = 0; k < n; ++k) {
-        uint64_t u;
-        std::memcpy(&u, x + k, 8);
-        bad |= static_cast<uint64_t>((u & 0x7ff0000000000000ULL) == 0x7ff0000000000000ULL);
-    }
-    return bad == 0;
-}
-bool all_finite(const float *x, int64_t n) {
-    uint32_t bad = 0;
-    for (int64_t k = 0; k < n; ++k) {
-        uint32_t u;
-        std::memcpy(&u, x + k, 4);
-        bad |= static_cast<uint32_t>((u & 0x7f800000U) == 0x7f800000U);
-    }
-    return bad == 0;
-}
+constexpr int64_t kCombineBlock = 4096;  // columns per block when forming an aggregate
 
 int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
@@ -52,6 +34,76 @@ void atomic_min(std::atomic<int64_t> &a, int64_t v) {
     int64_t cur = a.load();
     while (v < cur && !a.compare_exchange_weak(cur, v)) {
     }
+}
+
+inline bool nonfinite(double v) {
+    uint64_t u;
+    std::memcpy(&u, &v, 8);
+    return (u & 0x7ff0000000000000ULL) == 0x7ff0000000000000ULL;
+}
+inline bool nonfinite(float v) {
+    uint32_t u;
+    std::memcpy(&u, &v, 4);
+    return (u & 0x7f800000U) == 0x7f800000U;
+}
+
+/// One fused loop per row: x = row - shift (f64), y = row (f32, when wanted); returns false on NaN/Inf.
+template <class T, bool WantY, bool Shift>
+bool load_row_t(const T *p, int64_t s1, int64_t len, double *x, float *y, const double *shift) {
+    unsigned bad = 0;
+    if (s1 == 1) {
+        for (int64_t k = 0; k < len; ++k) {
+            const T v = p[k];
+            bad |= nonfinite(v);
+            if (WantY) y[k] = static_cast<float>(v);
+            x[k] = Shift ? static_cast<double>(v) - shift[k] : static_cast<double>(v);
+        }
+    } else {
+        for (int64_t k = 0; k < len; ++k) {
+            const T v = p[k * s1];
+            bad |= nonfinite(v);
+            if (WantY) y[k] = static_cast<float>(v);
+            x[k] = Shift ? static_cast<double>(v) - shift[k] : static_cast<double>(v);
+        }
+    }
+    return bad == 0;
+}
+
+bool load_row(const View &W, int64_t r, int64_t c0, int64_t len, double *x, float *y, const double *shift) {
+    if (W.dtype == GEOMRT_DTYPE_F32) {
+        const float *p = static_cast<const float *>(W.data) + r * W.s0 + c0 * W.s1;
+        if (y) return shift ? load_row_t<float, true, true>(p, W.s1, len, x, y, shift)
+                            : load_row_t<float, true, false>(p, W.s1, len, x, y, shift);
+        return shift ? load_row_t<float, false, true>(p, W.s1, len, x, y, shift)
+                     : load_row_t<float, false, false>(p, W.s1, len, x, y, shift);
+    }
+    const double *p = static_cast<const double *>(W.data) + r * W.s0 + c0 * W.s1;
+    return shift ? load_row_t<double, false, true>(p, W.s1, len, x, y, shift)
+                 : load_row_t<double, false, false>(p, W.s1, len, x, y, shift);
+}
+
+/// acc += w (row - b) over one block, checking the row for NaN/Inf; returns false if it has some.
+template <class T>
+bool accumulate_row_t(const T *p, int64_t s1, int64_t len, double w, const double *b, double *acc) {
+    unsigned bad = 0;
+    if (s1 == 1) {
+        for (int64_t k = 0; k < len; ++k) {
+            bad |= nonfinite(p[k]);
+            acc[k] += w * (static_cast<double>(p[k]) - b[k]);
+        }
+    } else {
+        for (int64_t k = 0; k < len; ++k) {
+            bad |= nonfinite(p[k * s1]);
+            acc[k] += w * (static_cast<double>(p[k * s1]) - b[k]);
+        }
+    }
+    return bad == 0;
+}
+
+bool accumulate_row(const View &W, int64_t r, int64_t c0, int64_t len, double w, const double *b, double *acc) {
+    if (W.dtype == GEOMRT_DTYPE_F32)
+        return accumulate_row_t(static_cast<const float *>(W.data) + r * W.s0 + c0 * W.s1, W.s1, len, w, b, acc);
+    return accumulate_row_t(static_cast<const double *>(W.data) + r * W.s0 + c0 * W.s1, W.s1, len, w, b, acc);
 }
 
 }  // namespace
@@ -124,7 +176,10 @@ PassResult stream_pass(const Call &c, const View &W, const PassSpec &spec) {
     const int64_t n = K + E, Kp = round_up(n, 4);
     const bool f32 = W.dtype == GEOMRT_DTYPE_F32;
     const Kernels &ker = kernels();
-    const int64_t nb = (d + kBlock - 1) / kBlock;
+    // Columns per block: the f32 block and its f64 copy (12 bytes per entry) fill about 384 KiB of L2;
+    // the kernels run on sub-blocks of kBlock columns, so f32 lane sums stay short.
+    const int64_t B = std::max<int64_t>(kBlock, std::min<int64_t>(16 * kBlock, (384 << 10) / (12 * Kp) / kBlock * kBlock));
+    const int64_t nb = (d + B - 1) / B;
     const int64_t per_chunk = Kp * Kp * 8 * ((spec.gram ? 1 : 0) + (spec.manhattan ? 1 : 0));
     const int64_t nch = chunk_count(nb, per_chunk);
     std::vector<std::vector<double>> G(nch), M(nch), L1(nch);
@@ -137,9 +192,9 @@ PassResult stream_pass(const Call &c, const View &W, const PassSpec &spec) {
         std::vector<double> s64, shift;
         std::vector<float> s32;
         try {
-            s64.assign(static_cast<size_t>(Kp * kBlock), 0.0);
-            shift.assign(static_cast<size_t>(kBlock), 0.0);
-            if (f32 && spec.manhattan) s32.assign(static_cast<size_t>(Kp * kBlock), 0.0f);
+            s64.assign(static_cast<size_t>(Kp * B), 0.0);
+            shift.assign(static_cast<size_t>(B), 0.0);
+            if (f32 && spec.manhattan) s32.assign(static_cast<size_t>(Kp * B), 0.0f);
         } catch (...) {
             stop = 2;
         }
@@ -156,27 +211,17 @@ PassResult stream_pass(const Call &c, const View &W, const PassSpec &spec) {
                         if (!stop.load()) stop = 1;
                         break;
                     }
-                    const int64_t c0 = b * kBlock, len = std::min(kBlock, d - c0), np = round_up(len, 8);
+                    const int64_t c0 = b * B, len = std::min(B, d - c0), np = round_up(len, 8);
                     const bool shifted = spec.shift.present() || spec.shift_row0;
                     if (spec.shift.present()) spec.shift.row_f64(0, c0, len, shift.data());
                     else if (spec.shift_row0) W.row_f64(0, c0, len, shift.data());
                     for (int64_t r = 0; r < K; ++r) {
-                        double *x = s64.data() + r * kBlock;
-                        bool ok;
-                        if (f32 && spec.manhattan) {
-                            float *y = s32.data() + r * kBlock;
-                            W.row_f32(r, c0, len, y);
-                            ok = all_finite(y, len);
-                            for (int64_t k = 0; k < len; ++k) x[k] = y[k];
-                            for (int64_t k = len; k < np; ++k) y[k] = 0.0f;
-                        } else {
-                            W.row_f64(r, c0, len, x);
-                            ok = all_finite(x, len);
-                        }
-                        if (!ok) atomic_min(bad_row, r);
-                        if (shifted)
-                            for (int64_t k = 0; k < len; ++k) x[k] -= shift[k];
+                        double *x = s64.data() + r * B;
+                        float *y = (f32 && spec.manhattan) ? s32.data() + r * B : nullptr;
+                        if (!load_row(W, r, c0, len, x, y, shifted ? shift.data() : nullptr)) atomic_min(bad_row, r);
                         for (int64_t k = len; k < np; ++k) x[k] = 0.0;
+                        if (y)
+                            for (int64_t k = len; k < np; ++k) y[k] = 0.0f;
                         if (spec.row_l1) {
                             double s = 0;
                             for (int64_t k = 0; k < len; ++k) s += std::fabs(x[k]);
@@ -184,15 +229,18 @@ PassResult stream_pass(const Call &c, const View &W, const PassSpec &spec) {
                         }
                     }
                     for (int64_t e = 0; e < E; ++e) {
-                        double *x = s64.data() + (K + e) * kBlock;
+                        double *x = s64.data() + (K + e) * B;
                         spec.extra[e].row_f64(0, c0, len, x);
                         for (int64_t k = len; k < np; ++k) x[k] = 0.0;
                     }
                     if (bad_row.load() != kNone) continue;
-                    if (spec.gram) ker.gram(s64.data(), Kp, kBlock, np, g.data());
-                    if (spec.manhattan) {
-                        if (f32) ker.l1_f32(s32.data(), Kp, kBlock, np, m.data());
-                        else ker.l1_f64(s64.data(), Kp, kBlock, np, m.data());
+                    for (int64_t k0 = 0; k0 < np; k0 += kBlock) {
+                        const int64_t nn = std::min(kBlock, np - k0);
+                        if (spec.gram) ker.gram(s64.data() + k0, Kp, B, nn, g.data());
+                        if (spec.manhattan) {
+                            if (f32) ker.l1_f32(s32.data() + k0, Kp, B, nn, m.data());
+                            else ker.l1_f64(s64.data() + k0, Kp, B, nn, m.data());
+                        }
                     }
                 }
             } catch (...) {
@@ -234,18 +282,17 @@ void combine_rows(const Call &c, const View &W, const std::vector<double> &coef,
     std::vector<int64_t> rows;
     for (int64_t r = 0; r < K; ++r)
         if (check_all || coef[r] != 0.0) rows.push_back(r);
-    const int64_t nb = (d + kBlock - 1) / kBlock;
+    const int64_t nb = (d + kCombineBlock - 1) / kCombineBlock;
     const int64_t nch = std::max<int64_t>(1, std::min<int64_t>(nb, 64));
     std::atomic<int64_t> bad_row{kNone};
     std::atomic<int> stop{0};
     const int threads = static_cast<int>(std::min<int64_t>(c.threads(), nch));
 #pragma omp parallel num_threads(threads)
     {
-        std::vector<double> acc, x, b;
+        std::vector<double> acc, b;
         try {
-            acc.resize(kBlock);
-            x.resize(kBlock);
-            b.assign(kBlock, 0.0);
+            acc.resize(kCombineBlock);
+            b.assign(kCombineBlock, 0.0);
         } catch (...) {
             stop = 2;
         }
@@ -257,16 +304,11 @@ void combine_rows(const Call &c, const View &W, const std::vector<double> &coef,
                     if (!stop.load()) stop = 1;
                     break;
                 }
-                const int64_t c0 = blk * kBlock, len = std::min(kBlock, d - c0);
+                const int64_t c0 = blk * kCombineBlock, len = std::min(kCombineBlock, d - c0);
                 if (base.present()) base.row_f64(0, c0, len, b.data());
                 std::copy(b.begin(), b.begin() + len, acc.begin());
-                for (int64_t r : rows) {
-                    W.row_f64(r, c0, len, x.data());
-                    if (!all_finite(x.data(), len)) atomic_min(bad_row, r);
-                    const double w = coef[r];
-                    if (w == 0.0) continue;
-                    for (int64_t k = 0; k < len; ++k) acc[k] += w * (x[k] - b[k]);
-                }
+                for (int64_t r : rows)
+                    if (!accumulate_row(W, r, c0, len, coef[r], b.data(), acc.data())) atomic_min(bad_row, r);
                 if (W.dtype == GEOMRT_DTYPE_F64) std::copy(acc.begin(), acc.begin() + len, static_cast<double *>(out) + c0);
                 else
                     for (int64_t k = 0; k < len; ++k) static_cast<float *>(out)[c0 + k] = static_cast<float>(acc[k]);
