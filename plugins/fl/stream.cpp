@@ -185,7 +185,9 @@ PassResult stream_pass(const Call &c, const View &W, const PassSpec &spec) {
     std::vector<std::vector<double>> G(nch), M(nch), L1(nch);
     std::atomic<int64_t> bad_row{kNone};
     std::atomic<int> stop{0};  // 1 cancelled, 2 out of memory
-    const int threads = static_cast<int>(std::min<int64_t>(c.threads(), nch));
+    // A thread per 2^23 pair-entries of work (about 1 ms on one core): small calls stay on one thread.
+    const double work = static_cast<double>(n) * static_cast<double>(n + 1) / 2 * static_cast<double>(d);
+    const int threads = static_cast<int>(std::min<int64_t>({c.threads(), nch, 1 + static_cast<int64_t>(work / (1 << 23))}));
 
 #pragma omp parallel num_threads(threads)
     {
@@ -286,7 +288,9 @@ void combine_rows(const Call &c, const View &W, const std::vector<double> &coef,
     const int64_t nch = std::max<int64_t>(1, std::min<int64_t>(nb, 64));
     std::atomic<int64_t> bad_row{kNone};
     std::atomic<int> stop{0};
-    const int threads = static_cast<int>(std::min<int64_t>(c.threads(), nch));
+    // A thread per 2^20 entries read (about 0.3 ms on one core).
+    const int threads = static_cast<int>(
+        std::min<int64_t>({c.threads(), nch, 1 + static_cast<int64_t>(rows.size()) * d / (int64_t(1) << 20)}));
 #pragma omp parallel num_threads(threads)
     {
         std::vector<double> acc, b;

@@ -118,7 +118,7 @@ TEST_CASE("fl methods check shapes, dtypes, parameters and sample counts", "[fl]
 
 TEST_CASE("fl methods give identical results from several threads at once and for any thread count", "[fl][threads]") {
     auto rt = gt::plugins_runtime();
-    auto c = clients(20, 9000, 4);
+    auto c = clients(20, 60000, 4);  // large enough that the methods use 2 threads
     for (const char *m : kMethods) {
         auto mc = for_method(c, m);
         mc.threads = 1;
