@@ -18,4 +18,17 @@ for ex in "$scratch"/build/[0-9]*-*; do
   echo "== $(basename "$ex")"
   LD_LIBRARY_PATH=$libdir "$ex"
 done
+# The README's C++ snippet, wrapped in main(), compiles against the install and runs.
+{
+  echo '#include <cassert>'
+  echo '#include <vector>'
+  awk '/^```cpp$/{on=1; next} /^```$/{if(on) exit} on' "$src/README.md" | grep '^#include'
+  echo 'int main() {'
+  awk '/^```cpp$/{on=1; next} /^```$/{if(on) exit} on' "$src/README.md" | grep -v '^#include'
+  echo '  assert(cost > 0.3124 && cost < 0.3126); return cost > 0.3124 && cost < 0.3126 ? 0 : 1; }'
+} > "$scratch/readme_snippet.cpp"
+c++ -std=c++17 -Wall -Wextra -Werror -Wno-unused-variable "$scratch/readme_snippet.cpp" -I"$prefix/include" \
+  -L"$libdir" -lgeomrt -Wl,-rpath,"$libdir" -o "$scratch/readme_snippet"
+"$scratch/readme_snippet"
+echo "== README snippet"
 echo "C++ examples passed"
