@@ -180,8 +180,7 @@ std::string slot_json(const SlotDesc &s) {
       << "\",\"ndim\":" << s.ndim << ",\"shape\":\"" << json_escape(s.shape) << "\""
       << ",\"optional\":" << ((s.flags & GEOMRT_IO_OPTIONAL) ? "true" : "false")
       << ",\"inplace\":" << ((s.flags & GEOMRT_IO_INPLACE) ? "true" : "false")
-      << ",\"nonnegative\":" << ((s.flags & GEOMRT_IO_NONNEGATIVE) ? "true" : "false")
-      << ",\"any_float\":" << ((s.flags & GEOMRT_IO_ANY_FLOAT) ? "true" : "false") << "}";
+      << ",\"nonnegative\":" << ((s.flags & GEOMRT_IO_NONNEGATIVE) ? "true" : "false") << "}";
     return o.str();
 }
 

@@ -200,11 +200,8 @@ void prepare_input(const std::string &mname, const SlotDesc &slot, const geomrt_
         throw Error(GEOMRT_EDTYPE, where + " must be a " +
                                        (slot.kind == GEOMRT_KIND_SPARSE ? "sparse CSR matrix" : "dense tensor") +
                                        ", got a " + (a.kind == GEOMRT_KIND_SPARSE ? "sparse matrix" : "dense tensor"));
-    const bool any_float = (slot.flags & GEOMRT_IO_ANY_FLOAT) && (a.dtype == GEOMRT_DTYPE_F32 || a.dtype == GEOMRT_DTYPE_F64);
-    if (a.kind == GEOMRT_KIND_DENSE && a.dtype != slot.dtype && !any_float)
-        throw Error(GEOMRT_EDTYPE, where + " must be " +
-                                       ((slot.flags & GEOMRT_IO_ANY_FLOAT) ? std::string("float32 or float64") : dtype_name(slot.dtype)) +
-                                       ", got " + dtype_name(a.dtype));
+    if (a.kind == GEOMRT_KIND_DENSE && a.dtype != slot.dtype)
+        throw Error(GEOMRT_EDTYPE, where + " must be " + dtype_name(slot.dtype) + ", got " + dtype_name(a.dtype));
     if ((slot.flags & GEOMRT_IO_INPLACE) && !a.inplace)
         throw Error(GEOMRT_EINVAL, where + " is updated in place: pass it with geomrt_args_set_inplace");
     const int nd = static_cast<int>(a.shape.size());
@@ -327,8 +324,7 @@ int host_output_dense(void *ctx, size_t index, int dtype, int ndim, const int64_
     try {
         geomrt_output *o = output_slot(c, index, GEOMRT_KIND_DENSE);
         const SlotDesc &s = c->method->outputs[index];
-        const bool any_float = (s.flags & GEOMRT_IO_ANY_FLOAT) && (dtype == GEOMRT_DTYPE_F32 || dtype == GEOMRT_DTYPE_F64);
-        if ((dtype != s.dtype && !any_float) || (s.ndim >= 0 && ndim != s.ndim))
+        if (dtype != s.dtype || (s.ndim >= 0 && ndim != s.ndim))
             throw Error(GEOMRT_EINTERNAL, c->method->name + ": output '" + s.name + "' allocated with dtype/rank " +
                                               dtype_name(dtype) + "/" + std::to_string(ndim) + " not as declared");
         o->shape.assign(shape, shape + ndim);

@@ -102,8 +102,6 @@ pub const GEOMRT_IO_ALLOW_NONFINITE: c_uint = 0x8;
 pub const GEOMRT_IO_STRIDED: c_uint = 0x10;
 /// zero-size dimensions allowed (otherwise rejected)
 pub const GEOMRT_IO_ALLOW_EMPTY: c_uint = 0x20;
-/// float32 or float64 accepted; the slot's dtype is the preferred one
-pub const GEOMRT_IO_ANY_FLOAT: c_uint = 0x40;
 
 /// value must be > min (otherwise >= min)
 pub const GEOMRT_PARAM_MIN_EXCLUSIVE: c_uint = 0x1;
