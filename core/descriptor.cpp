@@ -269,7 +269,7 @@ ParamValue convert_param(const std::string &method, const ParamDesc &p, const ge
             }
             out.f = static_cast<double>(out.i);
         } else {
-            if (std::isinf(d)) throw Error(GEOMRT_EINVAL, where + " must be finite");
+            if (std::isinf(d) && !(p.flags & GEOMRT_PARAM_ALLOW_INF)) throw Error(GEOMRT_EINVAL, where + " must be finite");
             out.f = d;
         }
         return out;

@@ -200,8 +200,10 @@ void prepare_input(const std::string &mname, const SlotDesc &slot, const geomrt_
         throw Error(GEOMRT_EDTYPE, where + " must be a " +
                                        (slot.kind == GEOMRT_KIND_SPARSE ? "sparse CSR matrix" : "dense tensor") +
                                        ", got a " + (a.kind == GEOMRT_KIND_SPARSE ? "sparse matrix" : "dense tensor"));
-    if (a.kind == GEOMRT_KIND_DENSE && a.dtype != slot.dtype)
-        throw Error(GEOMRT_EDTYPE, where + " must be " + dtype_name(slot.dtype) + ", got " + dtype_name(a.dtype));
+    const bool f32_ok = slot.dtype == GEOMRT_DTYPE_F64 && (slot.flags & GEOMRT_IO_ACCEPT_F32);
+    if (a.kind == GEOMRT_KIND_DENSE && a.dtype != slot.dtype && !(f32_ok && a.dtype == GEOMRT_DTYPE_F32))
+        throw Error(GEOMRT_EDTYPE, where + " must be " + dtype_name(slot.dtype) + (f32_ok ? " or float32" : "") +
+                                       ", got " + dtype_name(a.dtype));
     if ((slot.flags & GEOMRT_IO_INPLACE) && !a.inplace)
         throw Error(GEOMRT_EINVAL, where + " is updated in place: pass it with geomrt_args_set_inplace");
     const int nd = static_cast<int>(a.shape.size());

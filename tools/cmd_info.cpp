@@ -73,7 +73,8 @@ std::string slot_flags(unsigned int flags) {
         const char *word;
     } kFlags[] = {{GEOMRT_IO_OPTIONAL, "optional"},          {GEOMRT_IO_INPLACE, "in-place"},
                   {GEOMRT_IO_NONNEGATIVE, "nonnegative"},    {GEOMRT_IO_ALLOW_NONFINITE, "nan/inf allowed"},
-                  {GEOMRT_IO_STRIDED, "strided"},            {GEOMRT_IO_ALLOW_EMPTY, "empty allowed"}};
+                  {GEOMRT_IO_STRIDED, "strided"},            {GEOMRT_IO_ALLOW_EMPTY, "empty allowed"},
+                  {GEOMRT_IO_ACCEPT_F32, "float32 accepted"}};
     std::string out;
     for (const auto &f : kFlags)
         if (flags & f.bit) out += (out.empty() ? "" : ", ") + std::string(f.word);

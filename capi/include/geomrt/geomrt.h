@@ -90,10 +90,12 @@ typedef enum geomrt_param_type {
 #define GEOMRT_IO_ALLOW_NONFINITE 0x8u   /**< NaN/Inf allowed (otherwise the host rejects them) */
 #define GEOMRT_IO_STRIDED 0x10u          /**< the method reads strided data itself (otherwise the host hands it a contiguous copy) */
 #define GEOMRT_IO_ALLOW_EMPTY 0x20u      /**< zero-size dimensions allowed (otherwise rejected) */
+#define GEOMRT_IO_ACCEPT_F32 0x40u       /**< an f64 slot also takes f32 data as is (the method reads the tensor's dtype) */
 
 /** Flags of parameter descriptors. */
 #define GEOMRT_PARAM_MIN_EXCLUSIVE 0x1u  /**< value must be > min (otherwise >= min) */
 #define GEOMRT_PARAM_MAX_EXCLUSIVE 0x2u  /**< value must be < max (otherwise <= max) */
+#define GEOMRT_PARAM_ALLOW_INF 0x4u      /**< an F64 parameter may be +inf or -inf (within its range); otherwise finite */
 
 /* ------------------------------------------------------------------------ */
 /* Versions and errors                                                       */
