@@ -180,7 +180,8 @@ std::string slot_json(const SlotDesc &s) {
       << "\",\"ndim\":" << s.ndim << ",\"shape\":\"" << json_escape(s.shape) << "\""
       << ",\"optional\":" << ((s.flags & GEOMRT_IO_OPTIONAL) ? "true" : "false")
       << ",\"inplace\":" << ((s.flags & GEOMRT_IO_INPLACE) ? "true" : "false")
-      << ",\"nonnegative\":" << ((s.flags & GEOMRT_IO_NONNEGATIVE) ? "true" : "false") << "}";
+      << ",\"nonnegative\":" << ((s.flags & GEOMRT_IO_NONNEGATIVE) ? "true" : "false")
+      << ",\"also_dense\":" << ((s.flags & GEOMRT_IO_ALSO_DENSE) ? "true" : "false") << "}";
     return o.str();
 }
 

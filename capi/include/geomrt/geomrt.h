@@ -90,6 +90,7 @@ typedef enum geomrt_param_type {
 #define GEOMRT_IO_ALLOW_NONFINITE 0x8u   /**< NaN/Inf allowed (otherwise the host rejects them) */
 #define GEOMRT_IO_STRIDED 0x10u          /**< the method reads strided data itself (otherwise the host hands it a contiguous copy) */
 #define GEOMRT_IO_ALLOW_EMPTY 0x20u      /**< zero-size dimensions allowed (otherwise rejected) */
+#define GEOMRT_IO_ALSO_DENSE 0x40u       /**< a sparse CSR input that also accepts a dense float64 matrix of the same shape */
 
 /** Flags of parameter descriptors. */
 #define GEOMRT_PARAM_MIN_EXCLUSIVE 0x1u  /**< value must be > min (otherwise >= min) */
