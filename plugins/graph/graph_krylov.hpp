@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <vector>
 
 #include "graph_common.hpp"
@@ -131,6 +132,10 @@ inline int lanczos_expv(const Op &M, int64_t n, double s, const double *y, doubl
         Eigen::VectorXd f = (ev.array() - shift).exp().matrix();
         Eigen::VectorXd coef = es.eigenvectors() * (f.asDiagonal() * es.eigenvectors().row(0).transpose());
         coef *= std::exp(shift) * beta0;
+        if (!std::isfinite(coef.norm())) {  // exp(s M) y overflows float64: report it as such
+            std::fill(out, out + n, std::numeric_limits<double>::infinity());
+            return steps;
+        }
         if (prev.size() > 0) {
             Eigen::VectorXd p2 = Eigen::VectorXd::Zero(steps);
             p2.head(prev.size()) = prev;

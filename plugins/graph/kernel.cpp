@@ -330,7 +330,7 @@ void kernel_body(Call &c) {
     if (alphas.empty()) ts.push_back(traw);
     for (double a : alphas) ts.push_back(map_alpha(P.fam, a, rho));
     for (double t : ts) {
-        if (P.fam == Family::pwalk && !(t * rho < 1.0))
+        if (P.fam == Family::pwalk && !(t * rho < 1.0 - 1e-10))
             fail(GEOMRT_EINVAL, P.method + ": pwalk needs 0 < t < 1/rho = " + num(1.0 / rho) + " (rho = " + num(rho) +
                                     ", the spectral radius of A), got t = " + num(t));
         if (P.fam == Family::spct && t > 1.0)
@@ -449,7 +449,7 @@ void register_kernel(sdk::Plugin &plugin) {
             "Proximity kernels of an undirected weighted graph with adjacency A (symmetric, nonnegative; dense "
             "or sparse CSR), L = diag(A 1) - A its Laplacian, L_sym = I - D^-1/2 A D^-1/2 the normalized one "
             "(isolated nodes get a zero row), rho the spectral radius of A. Kernels: pwalk (I - tA)^-1 with "
-            "0 < t < 1/rho (the plain walk / Katz kernel; with log = true the paper's Walk); forest (I + tL)^-1; "
+            "0 < t < 1/rho (t rho <= 1 - 1e-10; the plain walk / Katz kernel; with log = true the paper's Walk); forest (I + tL)^-1; "
             "heat exp(-tL); nheat exp(-t L_sym); comm (communicability) exp(tA); ct (commute time) L^+; sct "
             "(sigmoid commute time) 1 / (1 + exp(-t L^+ / sigma)), sigma the standard deviation of all entries "
             "of L^+; spct -1/2 H D' H with D' = lambda SP + (1 - lambda) 2 CT, SP the shortest-path distance "

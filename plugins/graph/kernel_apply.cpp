@@ -36,7 +36,7 @@ void kernel_apply_body(Call &c) {
                                          "undefined; give the raw parameter t");
         t = map_alpha(fam, c.f64("alpha"), rho);
     }
-    if (fam == Family::pwalk && !(t * rho < 1.0))
+    if (fam == Family::pwalk && !(t * rho < 1.0 - 1e-10))
         fail(GEOMRT_EINVAL, method + ": pwalk needs 0 < t < 1/rho = " + num(1.0 / rho) + " (rho = " + num(rho) +
                                 ", the spectral radius of A), got t = " + num(t));
 
