@@ -3,10 +3,12 @@
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config libeigen3-dev libopenblas-dev libboost-dev catch2
       swig python3-dev python3-numpy openjdk-17-jdk-headless r-base-dev)
+pkgs+=(python3-networkx r-cran-igraph)  # graph examples (they skip, exit 77, without them)
 # Rust: the crates need cargo >= 1.85 (edition 2024); Debian's is older, so rustup's cargo is used
 # when present and the Rust tests are skipped otherwise.
 if [[ "${1:-}" == "--all" ]]; then
   pkgs+=(python3-pot python3-scipy)  # reference values and benchmarks
+  pkgs+=(python3-sklearn)  # graph reference values (tests/data/make_graph_reference.py)
 fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
