@@ -353,7 +353,10 @@ void kernel_body(Call &c) {
     case Family::nheat:
     case Family::comm: {
         const bool resolvent = P.fam == Family::pwalk || P.fam == Family::forest;
-        if (resolvent && k == 1 && !P.log) {
+        // A single resolvent by Cholesky. For its logarithm too: its informative part is only
+        // polynomially (not exponentially) small against the leading term, except for pwalk near
+        // t = 1/rho, which keeps the spectral form there.
+        if (resolvent && k == 1 && (!P.log || P.fam == Family::forest || ts[0] * rho <= 0.99)) {
             Mat M = base_matrix(P);
             const double t = ts[0];
             M *= P.fam == Family::pwalk ? -t : t;
@@ -363,6 +366,15 @@ void kernel_body(Call &c) {
                                         " is not positive definite in float64 at t = " + num(t) +
                                         (P.fam == Family::pwalk ? " (t is too close to 1/rho)" : ""));
             std::copy(M.data(), M.data() + nn, K);
+            if (P.log) {
+                for (int64_t e = 0; e < nn; ++e) {
+                    if (!(K[e] > 0))
+                        fail(GEOMRT_EINVAL, P.method + ": the logarithmic " + kname + " kernel at " + param_text(P, t) +
+                                                " has entries below float64 resolution (K" + entry(e / n, e % n) +
+                                                " is smaller than the rounding error of the kernel); use a larger alpha");
+                    K[e] = std::log(K[e]);
+                }
+            }
             distance_from_kernel(K, D, n);
             break;
         }
@@ -449,7 +461,8 @@ void register_kernel(sdk::Plugin &plugin) {
             "Proximity kernels of an undirected weighted graph with adjacency A (symmetric, nonnegative; dense "
             "or sparse CSR), L = diag(A 1) - A its Laplacian, L_sym = I - D^-1/2 A D^-1/2 the normalized one "
             "(isolated nodes get a zero row), rho the spectral radius of A. Kernels: pwalk (I - tA)^-1 with "
-            "0 < t < 1/rho (t rho <= 1 - 1e-10; the plain walk / Katz kernel; with log = true the paper's Walk); forest (I + tL)^-1; "
+            "0 < t < 1/rho (t rho <= 1 - 1e-10; the plain walk / Katz kernel; with log = true the paper's "
+            "Walk); forest (I + tL)^-1; "
             "heat exp(-tL); nheat exp(-t L_sym); comm (communicability) exp(tA); ct (commute time) L^+; sct "
             "(sigmoid commute time) 1 / (1 + exp(-t L^+ / sigma)), sigma the standard deviation of all entries "
             "of L^+; spct -1/2 H D' H with D' = lambda SP + (1 - lambda) 2 CT, SP the shortest-path distance "
@@ -468,8 +481,10 @@ void register_kernel(sdk::Plugin &plugin) {
             "split off, so for the logarithmic kernels D_ij = (log1p r_ii + log1p r_jj) / 2 - log1p r_ij with "
             "r = R / (f_p u_p u_p^T) keeps its full relative precision where the entries of K are dominated by "
             "log f_p (large t), and for spct, rsp, fe D = D' / 2 exactly; t_values: the raw parameter of each "
-            "kernel. A single plain pwalk or forest kernel is computed by Cholesky (ct too, via L + 11^T / n, on "
-            "a connected graph); everything else by one symmetric eigendecomposition. Disconnected graphs and "
+            "kernel. A single forest or pwalk kernel, plain or logarithmic, is computed by Cholesky (ct too, "
+            "via L + 11^T / n, on a connected graph; logarithmic pwalk only for t rho <= 0.99, where its "
+            "informative part is not yet tiny against the leading term); everything else by one symmetric "
+            "eigendecomposition. Disconnected graphs and "
             "isolated nodes are fine for the plain pwalk, forest, heat, nheat, comm, ct, sct (L^+ is the "
             "pseudo-inverse); the other cases are errors that say why.")
         .citation("[1] V. Ivashkin, P. Chebotarev, Do logarithmic proximity measures outperform plain ones in graph "
