@@ -181,7 +181,8 @@ std::string slot_json(const SlotDesc &s) {
       << ",\"optional\":" << ((s.flags & GEOMRT_IO_OPTIONAL) ? "true" : "false")
       << ",\"inplace\":" << ((s.flags & GEOMRT_IO_INPLACE) ? "true" : "false")
       << ",\"nonnegative\":" << ((s.flags & GEOMRT_IO_NONNEGATIVE) ? "true" : "false")
-      << ",\"any_float\":" << ((s.flags & GEOMRT_IO_ANY_FLOAT) ? "true" : "false") << "}";
+      << ",\"any_float\":" << ((s.flags & GEOMRT_IO_ANY_FLOAT) ? "true" : "false")
+      << ",\"also_dense\":" << ((s.flags & GEOMRT_IO_ALSO_DENSE) ? "true" : "false") << "}";
     return o.str();
 }
 

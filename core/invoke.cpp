@@ -142,7 +142,9 @@ struct DimBinding {
 void prepare_input(const std::string &mname, const SlotDesc &slot, const geomrt_arg_value &a, PreparedInput &pi,
                    std::map<std::string, DimBinding> &dims) {
     const std::string where = mname + ": input '" + slot.name + "'";
-    if (slot.kind != a.kind)
+    const bool dense_for_sparse =
+        slot.kind == GEOMRT_KIND_SPARSE && a.kind == GEOMRT_KIND_DENSE && (slot.flags & GEOMRT_IO_ALSO_DENSE);
+    if (slot.kind != a.kind && !dense_for_sparse)
         throw Error(GEOMRT_EDTYPE, where + " must be a " +
                                        (slot.kind == GEOMRT_KIND_SPARSE ? "sparse CSR matrix" : "dense tensor") +
                                        ", got a " + (a.kind == GEOMRT_KIND_SPARSE ? "sparse matrix" : "dense tensor"));

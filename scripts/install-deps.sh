@@ -4,16 +4,18 @@ set -euo pipefail
 pkgs=(cmake g++ make pkg-config libeigen3-dev libopenblas-dev libboost-dev catch2
       swig python3-dev python3-numpy openjdk-17-jdk-headless r-base-dev)
 pkgs+=(clang-14 libclang-rt-14-dev libomp-14-dev)  # scripts/fuzz.sh: libFuzzer targets under clang
+pkgs+=(python3-networkx r-cran-igraph)  # graph examples (they skip, exit 77, without them)
 # Rust: the crates need cargo >= 1.85 (edition 2024); Debian's is older, so rustup's cargo is used
 # when present and the Rust tests are skipped otherwise.
 if [[ "${1:-}" == "--all" ]]; then
   pkgs+=(python3-pot python3-scipy)  # reference values and benchmarks
-  pkgs+=(python3-sklearn)  # examples/data/export_digits.py (the digits .npy files are committed)
+  # sklearn: examples/data/export_digits.py (the digits .npy files are committed) and the graph
+  # reference values (tests/data/make_graph_reference.py)
+  pkgs+=(python3-sklearn)
 fi
 # conv: the torch example (examples/python/5-conv-autograd.py, skipped without torch) and
 # bench/bench_conv.py; sklearn only re-exports examples/data/digits_*.npy.
 pkgs+=(python3-torch)
-if [[ "${1:-}" == "--all" ]]; then pkgs+=(python3-sklearn); fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

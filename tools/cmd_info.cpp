@@ -74,7 +74,7 @@ std::string slot_flags(unsigned int flags) {
     } kFlags[] = {{GEOMRT_IO_OPTIONAL, "optional"},          {GEOMRT_IO_INPLACE, "in-place"},
                   {GEOMRT_IO_NONNEGATIVE, "nonnegative"},    {GEOMRT_IO_ALLOW_NONFINITE, "nan/inf allowed"},
                   {GEOMRT_IO_STRIDED, "strided"},            {GEOMRT_IO_ALLOW_EMPTY, "empty allowed"},
-                  {GEOMRT_IO_ANY_FLOAT, "f32 or f64"}};
+                  {GEOMRT_IO_ANY_FLOAT, "f32 or f64"},         {GEOMRT_IO_ALSO_DENSE, "dense accepted"}};
     std::string out;
     for (const auto &f : kFlags)
         if (flags & f.bit) out += (out.empty() ? "" : ", ") + std::string(f.word);

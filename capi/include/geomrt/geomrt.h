@@ -93,6 +93,7 @@ typedef enum geomrt_param_type {
 #define GEOMRT_IO_STRIDED 0x10u          /**< the method reads strided data itself (otherwise the host hands it a contiguous copy) */
 #define GEOMRT_IO_ALLOW_EMPTY 0x20u      /**< zero-size dimensions allowed (otherwise rejected) */
 #define GEOMRT_IO_ANY_FLOAT 0x40u        /**< float32 or float64 (the method reads the dtype it got); outputs: the method picks either */
+#define GEOMRT_IO_ALSO_DENSE 0x80u       /**< a sparse CSR input that also accepts a dense float64 matrix of the same shape */
 
 /** Flags of parameter descriptors. */
 #define GEOMRT_PARAM_MIN_EXCLUSIVE 0x1u  /**< value must be > min (otherwise >= min) */
