@@ -86,7 +86,7 @@ public:
     /// Statistics and every sample's forward pass.
     void forward() {
         compute_stats_part1();
-        parallel_for(N_, threads_, [&](int64_t i) { centre(S_[i]); });
+        parallel_for(N_, threads_, [&](int64_t i) { centre(S_[i], i); });
         if (training_ && !reference_) {
             double s = 0;
             for (int64_t i = 0; i < N_; ++i) s += S_[i].Z.trace() + G_.trace() - 2.0 * S_[i].Ct.trace();
@@ -101,7 +101,13 @@ public:
 
     void write_forward_outputs() {
         double *Y = c_.out_f64("Y", {N_, n_, n_});
-        parallel_for(N_, threads_, [&](int64_t i) { store(output(S_[i]), Y + i * n_ * n_); });
+        parallel_for(N_, threads_, [&](int64_t i) {
+            const Mat out = output(S_[i]);
+            if (!out.allFinite())
+                fail(GEOMRT_EINVAL, c_.method() + ": the output for " + item("X", i) + " is not finite (the deformed "
+                                                  "matrices are too ill-conditioned for double precision)");
+            store(out, Y + i * n_ * n_);
+        });
         store(G_, c_.out_f64("batch_mean", {n_, n_}));
         c_.scalar("batch_var", var_);
         if (training_ && has_rm_) {
@@ -175,6 +181,13 @@ public:
         gMih += gWt * Mih_ * Wth_ + Wth_ * Mih_ * gWt;
         const Mat gW = theta_ == 1.0 ? symmetrize(gWth) : frechet(eW_, common::Power{theta_}, gWth);
         const Mat gM = frechet(eM_, common::Sqrt{}, symmetrize(gMh)) + frechet(eM_, common::InvSqrt{}, symmetrize(gMih));
+        bool finite = gW.allFinite() && gM.allFinite() && std::isfinite(g_shift);
+        for (int64_t i = 0; i < N_ && finite; ++i)
+            finite = Eigen::Map<const Vec>(gXout + i * n_ * n_, n_ * n_).allFinite();
+        if (!finite)
+            fail(GEOMRT_EINVAL, c_.method() + ": the gradient is not finite: the deformed matrices (M^-1/2 X^theta "
+                                              "M^-1/2, the output before the power 1/theta) are too ill-conditioned "
+                                              "for double precision; lower theta or condition the input");
         store(gW, c_.out_f64("grad_weight", {n_, n_}));
         store(symmetrize(gM), c_.out_f64("grad_M", {n_, n_}));
         c_.scalar("grad_shift", g_shift);
@@ -331,10 +344,14 @@ private:
     }
 
     // ------------------------------------------------------------------ per-sample forward
-    void centre(Sample &s) {
+    void centre(Sample &s, int64_t i) {
         s.Zt = eG_.to_basis(s.Z);
         const Mat H = symmetrize(sb_.asDiagonal() * s.Zt * sb_.asDiagonal());
         s.eH = common::sym_eig(H);
+        if (!s.eH.ok || !(s.eH.min() > 0))
+            fail(GEOMRT_EINVAL, c_.method() + ": " + item("X", i) + " is numerically singular after the deformation "
+                                "(M^-1/2 X^theta M^-1/2 has condition number beyond 1e16): lower theta or condition "
+                                "the input");
         for (Eigen::Index k = 0; k < n_; ++k) s.eH.values(k) = std::max(s.eH.values(k), 0.0);
         s.Ct = common::matfun(s.eH, common::Sqrt{});
         s.Vt = Psi_.cwiseProduct(s.Ct);
