@@ -53,7 +53,8 @@ struct Sample {
     SymEig eH;       // H = D Zt D
     Mat Ct;          // H^1/2
     Mat Vt;          // transported log at I (G basis)
-    SymEig eS;       // S = I + Vt/2
+    SymEig eS;       // S = I + Vt/2 (only when the scale step is not linear)
+    bool linear = false;  // S and (1 - f) I + f S positive definite: q(S) = f Vt
     Mat Qw;          // Q in the W basis
     Mat Lw;          // L in the W basis
     Mat Y;           // Exp_W(...) (chart, standard basis)
@@ -356,12 +357,23 @@ private:
         s.Ct = common::matfun(s.eH, common::Sqrt{});
         s.Vt = Psi_.cwiseProduct(s.Ct);
         s.Vt.diagonal() -= 2.0 * sb_;
-        s.eS = common::sym_eig(Mat::Identity(n_, n_) + 0.5 * s.Vt);
     }
 
     void rest(Sample &s) {
-        const ScaleFn q{f_};
-        const Mat Qt = s.eS.apply([&](double v) { return q.val(v); });
+        // q(S) = 2 (|(1 - f) I + f |S|| - I) is f (2S - 2I) = f Vt when S and (1 - f) I + f S are positive
+        // definite (two Cholesky tests); only otherwise is S decomposed for the absolute values.
+        const Mat Sm = Mat::Identity(n_, n_) + 0.5 * s.Vt;
+        s.linear = Eigen::LLT<Mat>(Sm).info() == Eigen::Success &&
+                   ((f_ >= 0 && f_ <= 1) ||
+                    Eigen::LLT<Mat>((1.0 - f_) * Mat::Identity(n_, n_) + f_ * Sm).info() == Eigen::Success);
+        Mat Qt;
+        if (s.linear) {
+            Qt = f_ * s.Vt;
+        } else {
+            const ScaleFn q{f_};
+            s.eS = common::sym_eig(Sm);
+            Qt = s.eS.apply([&](double v) { return q.val(v); });
+        }
         s.Qw = O_.transpose() * Qt * O_;
         s.Lw = s.Qw.cwiseQuotient(2.0 * Phi_);  // Chi = 1 / sqrt(2 (a_i + a_j)) = 1 / (2 Phi)
         const Vec &a = eWt_.values;
@@ -396,12 +408,17 @@ private:
         s.gLw = symmetrize(s.gYw * s.Lw * a.asDiagonal() + a.asDiagonal() * s.Lw * s.gYw);
         const Mat gQw = Phi_.cwiseProduct(s.gYw) + s.gLw.cwiseQuotient(2.0 * Phi_);
         const Mat gQt = O_ * gQw * O_.transpose();
-        const ScaleFn q{f_};
-        const Mat gE = s.eS.to_basis(gQt);
-        s.gf = 0;
-        for (Eigen::Index k = 0; k < n_; ++k) s.gf += gE(k, k) * q.d_df(s.eS.values(k));
-        const Mat gS = symmetrize(s.eS.from_basis(common::divided_differences(s.eS.values, q).cwiseProduct(gE)));
-        s.gVt = 0.5 * gS;
+        if (s.linear) {
+            s.gf = gQt.cwiseProduct(s.Vt).sum();
+            s.gVt = f_ * symmetrize(gQt);
+        } else {
+            const ScaleFn q{f_};
+            const Mat gE = s.eS.to_basis(gQt);
+            s.gf = 0;
+            for (Eigen::Index k = 0; k < n_; ++k) s.gf += gE(k, k) * q.d_df(s.eS.values(k));
+            const Mat gS = symmetrize(s.eS.from_basis(common::divided_differences(s.eS.values, q).cwiseProduct(gE)));
+            s.gVt = 0.5 * gS;
+        }
         s.gCt = Psi_.cwiseProduct(s.gVt);
     }
 

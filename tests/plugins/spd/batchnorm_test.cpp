@@ -264,6 +264,13 @@ TEST_CASE("batchnorm gradients match central differences for theta in {0.5, 1, 2
         for (bool withM : {false, true})
             for (const char *mode : {"reference", "converged"})
                 for (bool ts : {false, true}) check_gradients(rt.get(), g, make_layer(g, 4, 4, theta, withM, mode, ts), 1e-5, 1e-7);
+    // a large scale (shift 6): I + V/2 or (1 - f) I + f (I + V/2) indefinite for some samples, where the
+    // layer takes absolute values of eigenvalues (piecewise linear divided differences)
+    for (bool ts : {false, true}) {
+        Layer L = make_layer(g, 6, 4, 1.0, false, "reference", ts, 1.5);
+        L.num["shift"] = 6.0;
+        check_gradients(rt.get(), g, L, 1e-6, 1e-7);
+    }
 }
 
 TEST_CASE("batchnorm gradients stay exact with repeated eigenvalues (X = c I, weight = I, M = I)", "[spd][batchnorm][gradient]") {
