@@ -1,6 +1,8 @@
 // Symmetric positive (semi)definite matrices for the Gaussian (Bures-Wasserstein) methods:
 // input checks with clear messages, square roots by symmetric eigendecompositions, and the
 // "absolute value" |L R| = ((L R)^T (L R))^1/2 of a product of two square roots by an SVD.
+// The numerics (eigendecomposition, polar factor) live in plugins/common/geomrt_common/, which
+// the spd plugin compiles in too, so the two families compute the same Bures quantities.
 //
 // Square roots of products go through singular values rather than through eigenvalues of the
 // product: (R S R)^1/2 for R = S1^1/2, S = S2 equals |S2^1/2 S1^1/2|, whose eigenvalues are
@@ -19,6 +21,9 @@
 
 #include <Eigen/Dense>
 #include <geomrt/plugin.hpp>
+
+#include "geomrt_common/bures.hpp"
+#include "geomrt_common/symeig.hpp"
 
 namespace geomrt {
 namespace ot {
@@ -83,7 +88,8 @@ inline Mat symmetric_input(const sdk::Call &c, const std::string &what, const do
     return symmetrize(S);
 }
 
-/// Eigendecomposition of a symmetric PSD matrix, tiny negative eigenvalues clipped to 0.
+/// Eigendecomposition of a symmetric PSD matrix, tiny negative eigenvalues clipped to 0
+/// (the decomposition itself is geomrt_common/symeig.hpp, shared with the spd plugin).
 struct Eig {
     Vec values;   // ascending, >= 0 (rounding-level ones exactly 0)
     Mat vectors;  // orthonormal columns
@@ -104,17 +110,22 @@ struct Eig {
     }
 };
 
+inline Eig from_common(const common::SymEig &s) {
+    Eig e;
+    e.values = s.values;
+    e.vectors = s.vectors;
+    e.scale = s.scale;
+    return e;
+}
+
 /// Eigendecompose symmetric `S`; fail unless it is positive semidefinite (to rounding) and,
 /// when `definite`, positive definite. `what` names the input in messages ("input 'S1'").
 inline Eig psd_eig(const sdk::Call &c, const std::string &what, const Mat &S, bool definite,
                    const std::string &why_definite = "") {
-    Eigen::SelfAdjointEigenSolver<Mat> es(S);
-    if (es.info() != Eigen::Success)
+    const common::SymEig es = common::sym_eig(S);
+    if (!es.ok)
         sdk::fail(GEOMRT_EINTERNAL, c.method() + ": the eigendecomposition of " + what + " failed");
-    Eig e;
-    e.values = es.eigenvalues();
-    e.vectors = es.eigenvectors();
-    e.scale = e.values.size() ? std::max(std::fabs(e.values(0)), std::fabs(e.values(e.values.size() - 1))) : 0.0;
+    Eig e = from_common(es);
     const double lmin = e.values.size() ? e.values(0) : 0.0;
     if (!(lmin >= -kEigRtol * e.scale))
         sdk::fail(GEOMRT_EINVAL, c.method() + ": " + what + " is not positive semidefinite: its smallest eigenvalue is " +
@@ -130,40 +141,14 @@ inline Eig psd_eig(const sdk::Call &c, const std::string &what, const Mat &S, bo
 
 /// Eigendecomposition of a matrix known to be symmetric PSD up to rounding (negatives clipped).
 inline Eig psd_eig_internal(const Mat &S) {
-    Eigen::SelfAdjointEigenSolver<Mat> es(S);
-    Eig e;
-    e.values = es.eigenvalues();
-    e.vectors = es.eigenvectors();
-    e.scale = e.values.size() ? std::max(std::fabs(e.values(0)), std::fabs(e.values(e.values.size() - 1))) : 0.0;
+    Eig e = from_common(common::sym_eig(S));
     clip_eigenvalues(e.values, e.scale);
     return e;
 }
 
-/// |X| = (X^T X)^1/2 and the orthogonal polar factor Q (X = Q |X|) from one SVD X = W s Z^T:
-/// |X| = Z s Z^T, Q = W Z^T, trace |X| = sum s (the nuclear norm).
-struct Polar {
-    Mat abs;       // |X|, symmetric PSD
-    Mat Q;         // orthogonal polar factor
-    double trace;  // sum of the singular values
-};
-
-inline Polar polar(const Mat &X) {
-    Eigen::BDCSVD<Mat> svd(X, Eigen::ComputeFullU | Eigen::ComputeFullV);
-    Polar p;
-    const Vec &s = svd.singularValues();
-    const Mat &Z = svd.matrixV();
-    p.abs = symmetrize(Z * s.asDiagonal() * Z.transpose());
-    p.Q = svd.matrixU() * Z.transpose();
-    p.trace = s.sum();
-    return p;
-}
-
-/// |X| = (X^T X)^1/2 alone (right singular vectors only).
-inline Mat abs_of(const Mat &X) {
-    Eigen::BDCSVD<Mat> svd(X, Eigen::ComputeFullV);
-    const Mat &Z = svd.matrixV();
-    return symmetrize(Z * svd.singularValues().asDiagonal() * Z.transpose());
-}
+using common::Polar;
+using common::polar;
+using common::abs_of;
 
 }  // namespace spd
 }  // namespace ot
