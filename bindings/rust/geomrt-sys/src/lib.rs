@@ -102,11 +102,17 @@ pub const GEOMRT_IO_ALLOW_NONFINITE: c_uint = 0x8;
 pub const GEOMRT_IO_STRIDED: c_uint = 0x10;
 /// zero-size dimensions allowed (otherwise rejected)
 pub const GEOMRT_IO_ALLOW_EMPTY: c_uint = 0x20;
+/// float32 or float64 as passed (the method reads the dtype it got); outputs: the method picks either
+pub const GEOMRT_IO_ANY_FLOAT: c_uint = 0x40;
+/// a sparse CSR input that also accepts a dense float64 matrix of the same shape
+pub const GEOMRT_IO_ALSO_DENSE: c_uint = 0x80;
 
 /// value must be > min (otherwise >= min)
 pub const GEOMRT_PARAM_MIN_EXCLUSIVE: c_uint = 0x1;
 /// value must be < max (otherwise <= max)
 pub const GEOMRT_PARAM_MAX_EXCLUSIVE: c_uint = 0x2;
+/// an F64 parameter may be +inf or -inf (within its range); otherwise finite
+pub const GEOMRT_PARAM_ALLOW_INF: c_uint = 0x4;
 
 // --------------------------------------------------------------------------
 // Opaque handles
