@@ -148,16 +148,19 @@ def main():
         gout = rng.standard_normal((n, o, ho, ho)).astype(np.float32)
         for threads in args.threads:
             torch.set_num_threads(threads)
+            # One thread: CPU time of the calling thread (where torch and geomrt then run), which
+            # the load of a shared machine does not inflate; more threads: wall-clock time.
+            clock = time.thread_time if threads == 1 else time.perf_counter
             tt = {name: torch.from_numpy(v).requires_grad_(True) for name, v in inp.items()}
             go = torch.from_numpy(gout)
 
             def native():
                 for v in tt.values():
                     v.grad = None
-                t0 = time.perf_counter()
+                t0 = clock()
                 out = F.conv2d(tt["x"], tt["weight"], tt["bias"], padding=pad)
                 out.backward(go)
-                return time.perf_counter() - t0
+                return clock() - t0
             for sim in SIMS:
                 names = used(sim)
                 params = {"similarity": sim, "padding": pad, "p": P, "lambda": LAMBDA}
@@ -166,8 +169,8 @@ def main():
                 outs = ["grad_" + nm for nm in names]
 
                 def ours():
-                    _, t1 = g.call("conv.generalized2d_forward", fin, params, threads, [])
-                    _, t2 = g.call("conv.generalized2d_backward", bin_, params, threads, [])
+                    _, t1 = g.call("conv.generalized2d_forward", fin, params, threads, [], clock)
+                    _, t2 = g.call("conv.generalized2d_backward", bin_, params, threads, [], clock)
                     return t1 + t2
                 t_ours = best_of(ours, args.repeats)
                 t_native = best_of(native, args.repeats)  # again, in the same time window
@@ -175,10 +178,10 @@ def main():
                 def unfold():
                     for v in tt.values():
                         v.grad = None
-                    t0 = time.perf_counter()
+                    t0 = clock()
                     out = torch_unfold(torch, F, sim, tt, pad)
                     out.backward(go)
-                    return time.perf_counter() - t0
+                    return clock() - t0
                 t_unf = best_of(unfold, 1 if sim == "wl1" else args.repeats)  # wl1 by unfold: seconds
                 # Same numbers as the torch unfold forward and backward (float32 rounding), on 4 images.
                 sl = {nm: v[:4] if nm in ("x", "grad_out") else v for nm, v in bin_.items()}
@@ -200,11 +203,13 @@ def main():
                       "unfold/geomrt %6.1f  max rel diff %.1e" % row, flush=True)
     if args.write:
         lines = ["## conv: generalized convolution vs torch (float32, forward + backward)", "",
-                 "Command: `/usr/bin/python3 bench/bench_conv.py --build build --write docs/BENCHMARKS.md` "
+                 "Command: `/usr/bin/python3 bench/bench_conv.py --build %s --threads %s --write %s` "
                  "(torch %s from Debian; time of conv.generalized2d_forward + conv.generalized2d_backward vs "
                  "torch conv2d forward + backward with every input requiring grad, and vs an unfold "
-                 "implementation of the same similarity in torch; best of %d; weighted-L1 kernel: see "
-                 "plugins/conv/l1_kernels.cpp)." % (torch.__version__, args.repeats), "",
+                 "implementation of the same similarity in torch; best of %d, peers timed in the same time window; "
+                 "with 1 thread the times are CPU time of the calling thread, where both run (the "
+                 "machine is shared and loaded), with 2 threads wall-clock time, noisier)." % (args.build, " ".join(map(str, args.threads)), args.write,
+                                                               torch.__version__, args.repeats), "",
                  "| shape | threads | similarity | torch conv2d ms | geomrt ms | unfold ms | geomrt / conv2d | unfold / geomrt |",
                  "|---|---|---|---|---|---|---|---|"]
         for r in rows:
