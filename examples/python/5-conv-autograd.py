@@ -70,10 +70,10 @@ gen = torch.Generator().manual_seed(0)
 for sim in ("dot", "poly", "gauss", "wl2", "wl1", "mix"):
     def r(*shape, lo=-1.0, hi=1.0):
         return (lo + (hi - lo) * torch.rand(*shape, generator=gen, dtype=torch.float64)).requires_grad_(True)
-    x, w, b = r(2, 4, 7, 6), r(6, 2, 3, 3), r(6)
-    a = r(6, 2, 3, 3, lo=0.2, hi=1.5) if sim in ("wl2", "wl1") else None
-    gamma = r(6, lo=0.05, hi=0.2) if sim == "gauss" else None
-    c = r(6) if sim == "poly" else None
+    x, w, b = r(1, 4, 6, 5), r(4, 2, 3, 2), r(4)
+    a = r(4, 2, 3, 2, lo=0.2, hi=1.5) if sim in ("wl2", "wl1") else None
+    gamma = r(4, lo=0.05, hi=0.2) if sim == "gauss" else None
+    c = r(4) if sim == "poly" else None
     params = {"similarity": sim, "stride": 2, "padding": 1, "dilation": 2, "groups": 2, "p": 3, "lambda": 0.3}
     ok = torch.autograd.gradcheck(lambda *t: GeneralizedConv2dFunction.apply(*t, params), (x, w, a, gamma, c, b),
                                   eps=1e-6, atol=1e-6, rtol=1e-5)

@@ -4,6 +4,8 @@
 #include "gemm.hpp"
 
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 
 namespace geomrt {
 namespace conv {
@@ -48,6 +50,11 @@ enum class Isa { avx512, avx2, base };
 Isa detect() {
     static const Isa isa = [] {
         __builtin_cpu_init();
+        // GEOMRT_CONV_ISA=baseline|avx2 caps the instruction set (tests run every path).
+        const char *cap = std::getenv("GEOMRT_CONV_ISA");
+        if (cap && std::strcmp(cap, "baseline") == 0) return Isa::base;
+        const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        if (cap && std::strcmp(cap, "avx2") == 0) return avx2 ? Isa::avx2 : Isa::base;
         if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw"))
             return Isa::avx512;

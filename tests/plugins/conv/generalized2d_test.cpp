@@ -275,6 +275,12 @@ TEST_CASE("conv rejects bad input with clear errors and leaves the caller's arra
                                    a.get(), &msg) == GEOMRT_EDTYPE);
             CHECK(msg.find("must be f32 or f64") != std::string::npos);
         }
+        {  // an empty batch
+            auto in = good;
+            in.shape["x"][0] = 0;
+            in.shape["grad_out"][0] = 0;
+            CHECK(fails(rt.get(), c, in, bwd, GEOMRT_ESHAPE).find("'x' is empty") != std::string::npos);
+        }
         if (bwd) {  // grad_out of the wrong spatial shape
             auto in = good;
             in.shape["grad_out"] = {2, 4, 4, 4};

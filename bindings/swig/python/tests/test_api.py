@@ -115,7 +115,8 @@ class Api(unittest.TestCase):
             self.assertEqual(empty.methods(), {})
             with self.assertRaises(geomrt.NotFoundError):
                 empty.invoke("ot.emd", {"xs": self.xs, "xt": self.xt})
-            plugin = [p["path"] for p in self.rt.plugins() if p["loaded"]][0]
+            plugin = [p["path"] for p in self.rt.plugins()
+                      if p["loaded"] and "geomrt_ot" in os.path.basename(p["path"])][0]
             empty.load_plugin(plugin)
             self.assertIn("ot.emd", empty.methods())
         plugin_dir = os.path.dirname(plugin)
