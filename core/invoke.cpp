@@ -326,7 +326,9 @@ int host_output_dense(void *ctx, size_t index, int dtype, int ndim, const int64_
     try {
         geomrt_output *o = output_slot(c, index, GEOMRT_KIND_DENSE);
         const SlotDesc &s = c->method->outputs[index];
-        if (dtype != s.dtype || (s.ndim >= 0 && ndim != s.ndim))
+        // An f64 output slot flagged GEOMRT_IO_ACCEPT_F32 may also be allocated as f32 (a result in the input's dtype).
+        const bool f32_ok = s.dtype == GEOMRT_DTYPE_F64 && (s.flags & GEOMRT_IO_ACCEPT_F32) && dtype == GEOMRT_DTYPE_F32;
+        if ((dtype != s.dtype && !f32_ok) || (s.ndim >= 0 && ndim != s.ndim))
             throw Error(GEOMRT_EINTERNAL, c->method->name + ": output '" + s.name + "' allocated with dtype/rank " +
                                               dtype_name(dtype) + "/" + std::to_string(ndim) + " not as declared");
         o->shape.assign(shape, shape + ndim);

@@ -49,7 +49,7 @@ void register_fltrust(sdk::Plugin &plugin) {
         .citation("X. Cao, M. Fang, J. Liu, N. Z. Gong, \"FLTrust: Byzantine-robust federated learning via trust "
                   "bootstrapping\", NDSS 2021, Algorithm 1 and Eq. (5)-(6).");
     client_inputs(m).input("server_update", "the server's update on its clean root data set (d)", GEOMRT_DTYPE_F64,
-                           1, "d", GEOMRT_IO_ANY_FLOAT);
+                           1, "d", GEOMRT_IO_ACCEPT_F32);
     aggregate_output(m, "trust-weighted mean of the rescaled updates");
     m.output("scores", "trust score of each client (K), max(0, cosine)", GEOMRT_DTYPE_F64, 1, "K")
         .output("weights", "normalized trust scores (K), summing to 1 (all 0 when every score is 0)", GEOMRT_DTYPE_F64,

@@ -152,7 +152,7 @@ void register_multi_metrics(sdk::Plugin &plugin) {
                   "Federated learning\", ICCV 2023, Sec. 3 (and the authors' code, defense.py, class Multi_metrics).");
     client_inputs(m)
         .input("w0", "global model of the round (d); required for variant 'paper' and relative = true",
-               GEOMRT_DTYPE_F64, 1, "d", GEOMRT_IO_OPTIONAL | GEOMRT_IO_ANY_FLOAT)
+               GEOMRT_DTYPE_F64, 1, "d", GEOMRT_IO_OPTIONAL | GEOMRT_IO_ACCEPT_F32)
         .param_enum("variant", "'code' (the authors' code, pairwise features) or 'paper' (features relative to w0)",
                     "code", "code|paper")
         .param_f64("keep_fraction", "fraction of clients kept, floor(keep_fraction K) of them; in (0, 1]", "0.3", 0.0,
