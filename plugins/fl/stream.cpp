@@ -123,13 +123,6 @@ void View::row_f64(int64_t r, int64_t c0, int64_t n, double *out) const {
     }
 }
 
-void View::row_f32(int64_t r, int64_t c0, int64_t n, float *out) const {
-    const float *p = static_cast<const float *>(data) + r * s0 + c0 * s1;
-    if (s1 == 1) std::memcpy(out, p, static_cast<size_t>(n) * sizeof(float));
-    else
-        for (int64_t k = 0; k < n; ++k) out[k] = p[k * s1];
-}
-
 View client_matrix(const Call &c) {
     Tensor t = c.in("W");
     View v;
