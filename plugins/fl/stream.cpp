@@ -123,13 +123,6 @@ void View::row_f64(int64_t r, int64_t c0, int64_t n, double *out) const {
     }
 }
 
-void View::row_f32(int64_t r, int64_t c0, int64_t n, float *out) const {
-    const float *p = static_cast<const float *>(data) + r * s0 + c0 * s1;
-    if (s1 == 1) std::memcpy(out, p, static_cast<size_t>(n) * sizeof(float));
-    else
-        for (int64_t k = 0; k < n; ++k) out[k] = p[k * s1];
-}
-
 View client_matrix(const Call &c) {
     Tensor t = c.in("W");
     View v;
@@ -347,13 +340,13 @@ sdk::MethodBuilder &client_inputs(sdk::MethodBuilder &m) {
     return m
         .input("W", "client vectors, one row per client (K x d), float32 or float64, any strides (read without a copy); "
                     "a row with NaN or Inf is an error naming the client",
-               GEOMRT_DTYPE_F32, 2, "K,d", GEOMRT_IO_ANY_FLOAT | GEOMRT_IO_STRIDED | GEOMRT_IO_ALLOW_NONFINITE)
+               GEOMRT_DTYPE_F64, 2, "K,d", GEOMRT_IO_ANY_FLOAT | GEOMRT_IO_STRIDED | GEOMRT_IO_ALLOW_NONFINITE)
         .input("n", "sample counts of the clients (K), nonnegative, weights of the mean; default all 1",
                GEOMRT_DTYPE_F64, 1, "K", GEOMRT_IO_OPTIONAL | GEOMRT_IO_NONNEGATIVE);
 }
 
 sdk::MethodBuilder &aggregate_output(sdk::MethodBuilder &m, const std::string &doc) {
-    return m.output("aggregate", doc + " (d, in W's dtype, accumulated in float64)", GEOMRT_DTYPE_F32, 1, "d",
+    return m.output("aggregate", doc + " (d, in W's dtype, accumulated in float64)", GEOMRT_DTYPE_F64, 1, "d",
                     GEOMRT_IO_ANY_FLOAT);
 }
 

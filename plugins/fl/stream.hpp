@@ -26,8 +26,6 @@ struct View {
     bool present() const { return data != nullptr; }
     /// Copy columns [c0, c0 + n) of row r as f64 into out.
     void row_f64(int64_t r, int64_t c0, int64_t n, double *out) const;
-    /// Copy columns [c0, c0 + n) of row r as f32 into out (f32 data only).
-    void row_f32(int64_t r, int64_t c0, int64_t n, float *out) const;
 };
 
 /// The client matrix W (K x d) of a call.

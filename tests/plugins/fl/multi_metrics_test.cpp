@@ -72,7 +72,7 @@ TEST_CASE("multi_metrics: scaling every client leaves the scores unchanged and s
     for (size_t j = 0; j < o["aggregate"].size(); ++j) CHECK_THAT(q["aggregate"][j], WithinRel(4 * o["aggregate"][j], 1e-14));
 }
 
-TEST_CASE("multi_metrics: identical clients give zero scores; identical benign clients outvote the attackers", "[fl][multi_metrics]") {
+TEST_CASE("multi_metrics: identical clients give zero scores, and identical benign clients outvote the attackers", "[fl][multi_metrics]") {
     auto rt = gt::plugins_runtime();
     std::mt19937_64 g(5);
     const int64_t K = 10, d = 50;

@@ -234,7 +234,7 @@ public final class GeomrtTest {
             checkEquals(null, err.get(), "concurrent invokes");
 
             // Runtime options.
-            String plugin = rt.plugins().stream().filter(p -> p.loaded).findFirst().get().path;
+            String plugin = rt.plugins().stream().filter(p -> p.loaded && "ot".equals(p.name)).findFirst().get().path;
             try (Runtime empty = new Runtime(List.of(), false)) {
                 check(empty.methods().isEmpty(), "no default search: no methods");
                 empty.loadPlugin(plugin);
