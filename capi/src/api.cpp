@@ -646,7 +646,9 @@ GEOMRT_EXTERN(int) geomrt_args_set_sparse_copy(geomrt_args *args, const char *na
     GEOMRT_REQUIRE(args, fn, "args is NULL");
     GEOMRT_REQUIRE(name && *name, fn, "name is NULL or empty");
     GEOMRT_REQUIRE(rows >= 0 && cols >= 0 && nnz >= 0, fn, "input '" + std::string(name) + "': negative size");
-    GEOMRT_REQUIRE(rows < INT64_MAX, fn, "input '" + std::string(name) + "': too many rows");
+    GEOMRT_REQUIRE(rows < PTRDIFF_MAX / 8 && nnz < PTRDIFF_MAX / 8, fn,
+                   "input '" + std::string(name) + "': rows or nnz too large to address (" + std::to_string(rows) +
+                       ", " + std::to_string(nnz) + ")");
     GEOMRT_REQUIRE(indptr, fn, "input '" + std::string(name) + "': indptr is NULL");
     GEOMRT_REQUIRE(nnz == 0 || (indices && values), fn, "input '" + std::string(name) + "': indices or values is NULL");
     auto owned = std::make_shared<geomrt_arg_owned>();

@@ -166,6 +166,9 @@ TEST_CASE("geomrt_args_set_sparse_copy copies the CSR arrays", "[core][capi][cop
     CHECK(geomrt_args_set_sparse_copy(a.get(), "A", -1, 3, 3, indptr.data(), indices.data(), values.data()) ==
           GEOMRT_EINVAL);
     CHECK(geomrt_args_set_sparse_copy(a.get(), "A", 2, 3, 3, indptr.data(), nullptr, values.data()) == GEOMRT_EINVAL);
+    CHECK(geomrt_args_set_sparse_copy(a.get(), "A", INT64_MAX / 4, 3, 3, indptr.data(), indices.data(),
+                                      values.data()) == GEOMRT_EINVAL);
+    CHECK(std::string(geomrt_last_error()).find("too large") != std::string::npos);
 }
 
 TEST_CASE("geomrt_result_info gives kind, dtype and rank with an error code apart", "[core][capi][result]") {
