@@ -7,6 +7,7 @@ pkgs=(cmake g++ make pkg-config libeigen3-dev libopenblas-dev libboost-dev catch
 # when present and the Rust tests are skipped otherwise.
 if [[ "${1:-}" == "--all" ]]; then
   pkgs+=(python3-pot python3-scipy)  # reference values and benchmarks
+  pkgs+=(python3-torch)  # spd reference values (tests/data/make_spd_reference.py), bench_spd.py, the spd autograd example
 fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
