@@ -164,7 +164,7 @@ TEST_CASE("batchnorm forward on diagonal (commuting) matrices matches the hand-c
             }
 }
 
-TEST_CASE("running statistics move only in training mode; eval mode normalizes with them", "[spd][batchnorm]") {
+TEST_CASE("running statistics move only in training mode and eval mode normalizes with them", "[spd][batchnorm]") {
     auto rt = gt::plugins_runtime();
     std::mt19937_64 g(22);
     Layer L = make_layer(g, 5, 3, 1.0, false, "reference", false);
