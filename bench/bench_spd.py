@@ -28,7 +28,7 @@ from spd_torch_layer import batchnorm  # noqa: E402
 import geomrt  # noqa: E402
 
 
-NOTE = ("Goal (issue 10): 5x at n = 20 and n = 50. Met at n = 20 with theta = 1 only; at n = 50 both sides spend their time in symmetric eigendecompositions (Eigen's in geomrt, LAPACK's in torch) and geomrt still does about five per matrix per forward + backward with theta = 1 (seven with theta != 1: the powers), against torch's five batched ones, so the ratio falls to 1.5-2.2x. The peer is batched; the authors' per-matrix torch code (timed at about 38 ms and 210 ms in the issue, unloaded) is slower than it.")
+NOTE = ("Goal (issue 10): 5x at n = 20 and n = 50. Met at n = 20 with theta = 1 only; at n = 50 both sides spend their time in symmetric eigendecompositions (Eigen's in geomrt, LAPACK's in torch) and geomrt does three full and two eigenvalue-only decompositions per matrix for forward + backward with theta = 1 (eight full with theta != 1 and M), against torch's five (seven) batched ones whose backward needs none, so the ratio falls to 1.5-2.2x. The peer is batched; the authors' per-matrix torch code (timed at about 38 ms and 210 ms in the issue, unloaded) is slower than it.")
 
 
 def spd(rng, n, spread=1.0):
