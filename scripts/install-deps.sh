@@ -13,8 +13,8 @@ if [[ "${1:-}" == "--all" ]]; then
   # reference values (tests/data/make_graph_reference.py)
   pkgs+=(python3-sklearn)
 fi
-# conv: the torch example (examples/python/5-conv-autograd.py, skipped without torch) and
-# bench/bench_conv.py; sklearn only re-exports examples/data/digits_*.npy.
+# torch: the conv and spd autograd examples (skipped without torch), bench_conv.py, bench_spd.py and
+# the spd reference values (tests/data/make_spd_reference.py).
 pkgs+=(python3-torch)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

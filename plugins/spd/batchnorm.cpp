@@ -69,7 +69,7 @@ struct Sample {
 
 class Layer {
 public:
-    explicit Layer(Call &c) : c_(c) {
+    Layer(Call &c, bool backward) : c_(c), backward_(backward) {
         const auto X = c.in("X");
         N_ = X.dim(0);
         n_ = X.dim(1);
@@ -88,7 +88,7 @@ public:
     void forward() {
         compute_stats_part1();
         parallel_for(N_, threads_, [&](int64_t i) { centre(S_[i], i); });
-        if (training_ && !reference_) {
+        if (training_ && !reference_ && !given_stats_) {
             double s = 0;
             for (int64_t i = 0; i < N_; ++i) s += S_[i].Z.trace() + G_.trace() - 2.0 * S_[i].Ct.trace();
             var_ = s / (static_cast<double>(N_) * theta_ * theta_);
@@ -149,6 +149,7 @@ public:
             s.gZ = eG_.from_basis(sb_.asDiagonal() * gH * sb_.asDiagonal());
             if (stats_grad) {
                 if (reference_) {
+                    if (s.eZ.vectors.size() == 0) s.eZ = common::sym_eig(s.Z);
                     s.gZ += cv * (I - common::matfun(s.eZ, common::InvSqrt{}));
                 } else {
                     s.gZ += cv * I;
@@ -237,12 +238,23 @@ private:
             fail(GEOMRT_EINVAL, c_.method() + ": training=false normalizes with the running statistics: pass "
                                               "running_mean and running_var");
         }
+        // batch statistics handed over from the forward pass (backward, training, through_stats=false)
+        if (has_input("batch_mean") != has_input("batch_var"))
+            fail(GEOMRT_EINVAL, c_.method() + ": pass both batch_mean and batch_var, or neither");
+        if (has_input("batch_mean") && training_ && !c_.flag("through_stats")) {
+            BM_ = checked_symmetric(c_, "input 'batch_mean'", c_.in("batch_mean").f64(), n_);
+            checked_spd_eig(c_, "input 'batch_mean'", BM_, false);
+            BV_ = c_.in("batch_var").f64()[0];
+            if (!(BV_ >= 0) || !std::isfinite(BV_))
+                fail(GEOMRT_EINVAL, c_.method() + ": input 'batch_var' must be finite and >= 0, got " + fmt(BV_));
+            given_stats_ = true;
+        }
         // samples: one eigendecomposition each, reused for the power, the checks and the gradient
         parallel_for(N_, threads_, [&](int64_t i) {
             Sample &s = S_[i];
             const std::string what = item("X", i);
             const Mat Xi = checked_symmetric(c_, what, X.f64() + i * n_ * n_, n_);
-            s.eX = checked_spd_eig(c_, what, Xi);
+            s.eX = checked_spd_eig(c_, what, Xi, theta_ != 1.0);  // theta = 1: eigenvalues suffice (check, variance)
             s.Xt = theta_ == 1.0 ? Xi : common::matfun(s.eX, common::Power{theta_});
             s.Z = M_identity_ ? s.Xt : symmetrize(Mih_ * s.Xt * Mih_);
         });
@@ -256,6 +268,9 @@ private:
         if (!training_) {
             G_ = RM_;
             var_ = RV_;
+        } else if (given_stats_) {
+            G_ = BM_;
+            var_ = BV_;
         } else if (reference_) {
             // One fixed-point step from the arithmetic mean; variance about the identity.
             G0_ = Mat::Zero(n_, n_);
@@ -460,7 +475,16 @@ private:
         return g;
     }
 
+    bool has_input(const char *name) const {
+        for (const auto &slot : {"batch_mean", "batch_var"})
+            if (std::string(slot) == name) return backward_ && c_.has(name);
+        return c_.has(name);
+    }
+
     Call &c_;
+    bool backward_ = false, given_stats_ = false;
+    Mat BM_;
+    double BV_ = 0;
     int64_t N_ = 0, n_ = 0, max_iter_ = 0;
     int threads_ = 1;
     double theta_ = 1, shift_ = 1, eps_ = 1e-5, tol_ = 1e-12;
@@ -474,13 +498,13 @@ private:
 };
 
 void batchnorm_forward_body(Call &c) {
-    Layer layer(c);
+    Layer layer(c, false);
     layer.forward();
     layer.write_forward_outputs();
 }
 
 void batchnorm_backward_body(Call &c) {
-    Layer layer(c);
+    Layer layer(c, true);
     layer.forward();
     layer.backward();
 }
@@ -580,6 +604,12 @@ void register_batchnorm(sdk::Plugin &plugin) {
             .citation(spd_citation());
         common_io(m, false);
         m.input("grad_Y", "gradient of the loss for Y (N x n x n; symmetrized)", GEOMRT_DTYPE_F64, 3, "N,n,n")
+            .input("batch_mean", "optional: batch_mean as returned by the forward pass; with batch_var, in training "
+                                 "mode with through_stats=false, used instead of recomputing the statistics (saves "
+                                 "one eigendecomposition per matrix); ignored otherwise", GEOMRT_DTYPE_F64, 2, "n,n",
+                   GEOMRT_IO_OPTIONAL | kMat)
+            .input("batch_var", "optional: batch_var as returned by the forward pass (see batch_mean)", GEOMRT_DTYPE_F64,
+                   0, "", GEOMRT_IO_OPTIONAL | kMat)
             .param_bool("through_stats", "differentiate through the batch mean and variance (training mode); default "
                                          "false (they are constants, as in the reference)", "false")
             .output("grad_X", "gradient for X (N x n x n, symmetric)", GEOMRT_DTYPE_F64, 3, "N,n,n")

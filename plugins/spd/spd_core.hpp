@@ -64,8 +64,8 @@ inline Mat checked_symmetric(const Call &c, const std::string &what, const doubl
 }
 
 /// Eigendecomposition of a symmetric positive definite input, or a clear error.
-inline SymEig checked_spd_eig(const Call &c, const std::string &what, const Mat &A) {
-    SymEig e = common::sym_eig(A);
+inline SymEig checked_spd_eig(const Call &c, const std::string &what, const Mat &A, bool vectors = true) {
+    SymEig e = common::sym_eig(A, vectors);
     if (!e.ok) fail(GEOMRT_EINTERNAL, c.method() + ": the eigendecomposition of " + what + " failed");
     if (!(e.min() > kDefiniteRtol * e.scale))
         fail(GEOMRT_EINVAL, c.method() + ": " + what + " is not positive definite: its smallest eigenvalue is " +

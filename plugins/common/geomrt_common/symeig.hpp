@@ -46,7 +46,8 @@ struct SymEig {
 };
 
 /// Decompose symmetric `S` (only its lower triangle is read). Check `ok` before use.
-inline SymEig sym_eig(const Mat &S) {
+/// With vectors = false only the eigenvalues are computed (`vectors` stays empty; about a third of the work).
+inline SymEig sym_eig(const Mat &S, bool vectors = true) {
     SymEig e;
     const Eigen::Index n = S.rows();
     if (n == 0) {
@@ -57,20 +58,20 @@ inline SymEig sym_eig(const Mat &S) {
     if (!std::isfinite(big)) return e;
     if (big == 0) {
         e.values = Vec::Zero(n);
-        e.vectors = Mat::Identity(n, n);
+        if (vectors) e.vectors = Mat::Identity(n, n);
         e.ok = true;
         return e;
     }
     if (n == 1) {
         e.values = S;
-        e.vectors = Mat::Ones(1, 1);
+        if (vectors) e.vectors = Mat::Ones(1, 1);
     } else {
         // A power of two: the scaling itself is exact.
         const double s = std::ldexp(1.0, std::ilogb(big));
-        Eigen::SelfAdjointEigenSolver<Mat> es(S / s);
+        Eigen::SelfAdjointEigenSolver<Mat> es(S / s, vectors ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
         if (es.info() != Eigen::Success) return e;
         e.values = es.eigenvalues() * s;
-        e.vectors = es.eigenvectors();
+        if (vectors) e.vectors = es.eigenvectors();
     }
     e.scale = std::max(std::fabs(e.values(0)), std::fabs(e.values(n - 1)));
     e.ok = e.values.allFinite() && e.vectors.allFinite();

@@ -56,11 +56,19 @@ void check_gradients(geomrt_runtime *rt, std::mt19937_64 &g, Layer L, double h, 
         F.running_mean = f.batch_mean;
         F.running_var = f.batch_var;
         F.str["training"] = "false";
-        // eval mode with the batch statistics gives the same gradients as frozen statistics
-        const Backward be = backward(rt, F, gY);
-        for (int64_t i = 0; i < N; ++i) CHECK(rel_err(be.gX[i], b.gX[i]) < 1e-12);
-        CHECK(rel_err(be.gW, b.gW) < 1e-12);
-        CHECK(rel_err(be.gM, b.gM) < 1e-12);
+        // eval mode with the batch statistics gives the same gradients as frozen statistics, and so does
+        // training mode with the forward pass's statistics handed over
+        Layer T = L;
+        T.has_batch = true;
+        T.batch_mean = f.batch_mean;
+        T.batch_var = f.batch_var;
+        for (const Layer *other : {&F, &T}) {
+            const Backward be = backward(rt, *other, gY);
+            for (int64_t i = 0; i < N; ++i) CHECK(rel_err(be.gX[i], b.gX[i]) < 1e-12);
+            CHECK(rel_err(be.gW, b.gW) < 1e-12);
+            CHECK(rel_err(be.gM, b.gM) < 1e-12);
+            CHECK(std::fabs(be.gs - b.gs) <= 1e-12 * std::max(1.0, std::fabs(b.gs)));
+        }
     }
     auto fd = [&](auto perturb) {
         Layer p = F, m = F;
@@ -164,7 +172,7 @@ TEST_CASE("batchnorm forward on diagonal (commuting) matrices matches the hand-c
             }
 }
 
-TEST_CASE("running statistics move only in training mode; eval mode normalizes with them", "[spd][batchnorm]") {
+TEST_CASE("running statistics move only in training mode and eval mode normalizes with them", "[spd][batchnorm]") {
     auto rt = gt::plugins_runtime();
     std::mt19937_64 g(22);
     Layer L = make_layer(g, 5, 3, 1.0, false, "reference", false);

@@ -105,6 +105,9 @@ struct Layer {
     EMat weight, M, running_mean;
     bool has_M = false, has_running = false;
     double running_var = 1.0;
+    bool has_batch = false;  // backward: the forward pass's batch_mean and batch_var
+    EMat batch_mean;
+    double batch_var = 0;
     std::map<std::string, double> num;      // shift, theta, momentum, eps, tol
     std::map<std::string, std::string> str;  // mode, training, through_stats ("true"/"false")
 
@@ -121,6 +124,11 @@ struct Layer {
                     GEOMRT_OK);
             REQUIRE(geomrt_args_set_inplace(a, "running_var", GEOMRT_DTYPE_F64, rv_store, 0, nullptr, nullptr) ==
                     GEOMRT_OK);
+        }
+        if (has_batch) {
+            set_matrix(a, "batch_mean", batch_mean);
+            const auto &bv = gt::keep(std::vector<double>{batch_var});
+            REQUIRE(geomrt_args_set_f64(a, "batch_var", bv.data(), 0, nullptr) == GEOMRT_OK);
         }
         for (const auto &kv : num) REQUIRE(geomrt_args_set_param_f64(a, kv.first.c_str(), kv.second) == GEOMRT_OK);
         for (const auto &kv : str)
@@ -145,6 +153,7 @@ inline Forward forward(geomrt_runtime *rt, const Layer &L, int threads = 0) {
     double rv = 0;
     Layer l2 = L;
     l2.str.erase("through_stats");
+    l2.has_batch = false;
     l2.fill(a.get(), &rm, &rv);
     auto r = gt::invoke(rt, "spd.batchnorm_forward", a.get(), threads);
     Forward f;
