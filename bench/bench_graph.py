@@ -57,7 +57,7 @@ def partition(rt, n, classes, deg_in, deg_out, seed):
     return r["A"].tocsr(), r["labels"]
 
 
-def single_kernels(rt, sizes, rows):
+def single_kernels(rt, sizes, rows, only=None):
     for n in sizes:
         A = partition(rt, n, 4, 20, 5, n)[0].toarray()
         I = np.eye(n)
@@ -83,6 +83,8 @@ def single_kernels(rt, sizes, rows):
             G = nx.from_numpy_array(A)
             cases.append(("comm", False, "networkx.communicability_exp (t = 1)", lambda: nx.communicability_exp(G)))
         for fam, lg, peer_name, peer in cases:
+            if only and ("log" if lg else "") + fam not in only:
+                continue
             t_param = {"t": 1.0} if "networkx" in peer_name else {"alpha": alpha}
             _, tp = timed(peer, rep)
             res, tg = timed(lambda: rt.invoke("graph.kernel", {"A": A}, dict(kernel=fam, log=lg, **t_param), threads=NT), rep)
@@ -183,10 +185,14 @@ def main():
     ap.add_argument("--quick", action="store_true", help="small sizes only (a smoke run)")
     ap.add_argument("--write", help="markdown file to put the results block in")
     ap.add_argument("--threads", default="1", help="BLAS / OpenMP threads of both sides (default 1)")
+    ap.add_argument("--single", nargs="+", help="only these single-kernel rows (e.g. logforest comm), nothing else")
     args = ap.parse_args()
     sizes = [300] if args.quick else [500, 1000, 2000]
     rt = geomrt.Runtime()
     k1, k2, k3, k4 = [], [], [], []
+    if args.single:
+        single_kernels(rt, sizes, k1, args.single)
+        return
     single_kernels(rt, sizes, k1)
     scan(rt, 300 if args.quick else 1000, k2)
     kmeans(rt, 300 if args.quick else 1000, k3)
