@@ -207,9 +207,9 @@ int main(int argc, char **argv) {
     check(geomrt_runtime_new(&rt, NULL));
 
     double alphas[MAXA];
-    const int na = quick ? 4 : 19;
-    for (int i = 0; i < na; ++i) alphas[i] = quick ? 0.2 + 0.2 * i : 0.05 * (i + 1);
-    const int graphs = quick ? 1 : 5;
+    const int na = quick ? 4 : 9;
+    for (int i = 0; i < na; ++i) alphas[i] = quick ? 0.2 + 0.2 * i : 0.1 * (i + 1);
+    const int graphs = quick ? 1 : 3;
     const int64_t Ns[2] = {100, 200}, ms[2] = {2, 4};
     const double p_in = 0.3, p_outs[3] = {0.05, 0.1, 0.15};
     const int nN = quick ? 1 : 2, nm = quick ? 1 : 2, np = quick ? 1 : 3;
@@ -249,6 +249,7 @@ int main(int argc, char **argv) {
                     geomrt_args_free(ga);
                 }
                 best_over_grid(sum, cnt, graphs, na, rows[nrows]);
+                fprintf(stderr, "setting %d done\n", nrows + 1);
                 snprintf(names[nrows], sizeof names[nrows], "G(%lld, %lld, %.2f, %.2f)", (long long)Ns[a],
                          (long long)ms[b], p_in, p_out);
                 ++nrows;
