@@ -210,9 +210,15 @@ int main(int argc, char **argv) {
     const int na = quick ? 4 : 9;
     for (int i = 0; i < na; ++i) alphas[i] = quick ? 0.2 + 0.2 * i : 0.1 * (i + 1);
     const int graphs = quick ? 1 : 3;
-    const int64_t Ns[2] = {100, 200}, ms[2] = {2, 4};
+    int64_t Ns[2] = {100, 150};
+    const int64_t ms[2] = {2, 4};
     const double p_in = 0.3, p_outs[3] = {0.05, 0.1, 0.15};
-    const int nN = quick ? 1 : 2, nm = quick ? 1 : 2, np = quick ? 1 : 3;
+    int nN = quick ? 1 : 2;
+    const int nm = quick ? 1 : 2, np = quick ? 1 : 3;
+    if (getenv("GEOMRT_GRAPH_N")) { /* one N only (to split the full study over processes) */
+        Ns[0] = atoll(getenv("GEOMRT_GRAPH_N"));
+        nN = 1;
+    }
 
     static double sum[2][NV][MAXA], rows[12][2][NV];
     static int cnt[2][NV][MAXA];
@@ -249,9 +255,13 @@ int main(int argc, char **argv) {
                     geomrt_args_free(ga);
                 }
                 best_over_grid(sum, cnt, graphs, na, rows[nrows]);
-                fprintf(stderr, "setting %d done\n", nrows + 1);
                 snprintf(names[nrows], sizeof names[nrows], "G(%lld, %lld, %.2f, %.2f)", (long long)Ns[a],
                          (long long)ms[b], p_in, p_out);
+                fprintf(stderr, "%s: k-means", names[nrows]);
+                for (int v = 0; v < NV; ++v) fprintf(stderr, " %.3f", rows[nrows][0][v]);
+                fprintf(stderr, " | Ward");
+                for (int v = 0; v < NV; ++v) fprintf(stderr, " %.3f", rows[nrows][1][v]);
+                fprintf(stderr, "\n");
                 ++nrows;
             }
 
