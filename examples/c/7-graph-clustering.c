@@ -2,7 +2,8 @@
  * (Ivashkin & Chebotarev 2016.) For random partition graphs G(N, m, p_in, p_out) and Zachary's
  * karate club, every kernel family plain and logarithmic, an alpha grid, kernel k-means and Ward:
  * the best adjusted Rand index over the grid (mean over graphs), printed as markdown tables.
- * GEOMRT_EXAMPLE_QUICK=1 runs a small version in seconds. The karate club is read from
+ * By default (and with GEOMRT_EXAMPLE_QUICK=1) a small version runs in seconds; --full (or
+ * GEOMRT_EXAMPLE_QUICK=0) runs the whole study. The karate club is read from
  * examples/data/karate.csv (path from argv[1], else found next to this source file).
  * Build against an installed geomrt:  cc -std=c99 7-graph-clustering.c $(pkg-config --cflags --libs geomrt) -lm */
 #include <math.h>
@@ -202,7 +203,12 @@ static int read_karate(const char *dir, graph *g, int64_t **truth) {
 }
 
 int main(int argc, char **argv) {
-    const int quick = getenv("GEOMRT_EXAMPLE_QUICK") && strcmp(getenv("GEOMRT_EXAMPLE_QUICK"), "0") != 0;
+    /* The full study runs for minutes: only when asked (--full, or GEOMRT_EXAMPLE_QUICK=0), so the
+     * install test, which runs every example, stays short. */
+    const int full_arg = argc > 1 && strcmp(argv[1], "--full") == 0;
+    const char *qenv = getenv("GEOMRT_EXAMPLE_QUICK");
+    const int quick = !(full_arg || (qenv && strcmp(qenv, "0") == 0));
+    if (full_arg) --argc, ++argv;
     geomrt_runtime *rt;
     check(geomrt_runtime_new(&rt, NULL));
 
