@@ -57,7 +57,7 @@ def partition(rt, n, classes, deg_in, deg_out, seed):
     return r["A"].tocsr(), r["labels"]
 
 
-def single_kernels(rt, sizes, rows):
+def single_kernels(rt, sizes, rows, only=None):
     for n in sizes:
         A = partition(rt, n, 4, 20, 5, n)[0].toarray()
         I = np.eye(n)
@@ -83,6 +83,8 @@ def single_kernels(rt, sizes, rows):
             G = nx.from_numpy_array(A)
             cases.append(("comm", False, "networkx.communicability_exp (t = 1)", lambda: nx.communicability_exp(G)))
         for fam, lg, peer_name, peer in cases:
+            if only and ("log" if lg else "") + fam not in only:
+                continue
             t_param = {"t": 1.0} if "networkx" in peer_name else {"alpha": alpha}
             _, tp = timed(peer, rep)
             res, tg = timed(lambda: rt.invoke("graph.kernel", {"A": A}, dict(kernel=fam, log=lg, **t_param), threads=NT), rep)
@@ -93,7 +95,7 @@ def single_kernels(rt, sizes, rows):
             print(rows[-1], flush=True)
 
 
-def scan(rt, n, rows):
+def scan(rt, n, rows, only=None):
     A = partition(rt, n, 4, 20, 5, 7)[0].toarray()
     I = np.eye(n)
     L = np.diag(A.sum(1)) - A
@@ -106,6 +108,8 @@ def scan(rt, n, rows):
         ("heat", "heat", False, "20 x scipy.linalg.expm(-tL)", lambda: [sl.expm(-t * L) for t in ts]),
     ]
     for name, fam, lg, peer_name, peer in cases:
+        if only and name not in only:
+            continue
         out, tp = timed(peer)
         res, tg = timed(lambda: rt.invoke("graph.kernel", {"A": A, "alphas": alphas}, {"kernel": fam, "log": lg}, threads=NT))
         finite = [k for k in out if np.isfinite(k).all()]
@@ -183,10 +187,21 @@ def main():
     ap.add_argument("--quick", action="store_true", help="small sizes only (a smoke run)")
     ap.add_argument("--write", help="markdown file to put the results block in")
     ap.add_argument("--threads", default="1", help="BLAS / OpenMP threads of both sides (default 1)")
+    ap.add_argument("--single", nargs="+", help="only these single-kernel rows (e.g. logforest comm)")
+    ap.add_argument("--scan", nargs="+", help="only these alpha-scan rows (e.g. forest)")
+    ap.add_argument("--kmeans", action="store_true", help="only the kernel k-means row")
     args = ap.parse_args()
     sizes = [300] if args.quick else [500, 1000, 2000]
     rt = geomrt.Runtime()
     k1, k2, k3, k4 = [], [], [], []
+    if args.single or args.scan or args.kmeans:  # partial reruns: print the rows only
+        if args.single:
+            single_kernels(rt, sizes, k1, args.single)
+        if args.scan:
+            scan(rt, 300 if args.quick else 1000, k2, args.scan)
+        if args.kmeans:
+            kmeans(rt, 300 if args.quick else 1000, k3)
+        return
     single_kernels(rt, sizes, k1)
     scan(rt, 300 if args.quick else 1000, k2)
     kmeans(rt, 300 if args.quick else 1000, k3)

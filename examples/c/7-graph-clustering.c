@@ -2,7 +2,8 @@
  * (Ivashkin & Chebotarev 2016.) For random partition graphs G(N, m, p_in, p_out) and Zachary's
  * karate club, every kernel family plain and logarithmic, an alpha grid, kernel k-means and Ward:
  * the best adjusted Rand index over the grid (mean over graphs), printed as markdown tables.
- * GEOMRT_EXAMPLE_QUICK=1 runs a small version in seconds. The karate club is read from
+ * By default (and with GEOMRT_EXAMPLE_QUICK=1) a small version runs in seconds; --full (or
+ * GEOMRT_EXAMPLE_QUICK=0) runs the whole study. The karate club is read from
  * examples/data/karate.csv (path from argv[1], else found next to this source file).
  * Build against an installed geomrt:  cc -std=c99 7-graph-clustering.c $(pkg-config --cflags --libs geomrt) -lm */
 #include <math.h>
@@ -202,17 +203,28 @@ static int read_karate(const char *dir, graph *g, int64_t **truth) {
 }
 
 int main(int argc, char **argv) {
-    const int quick = getenv("GEOMRT_EXAMPLE_QUICK") && strcmp(getenv("GEOMRT_EXAMPLE_QUICK"), "0") != 0;
+    /* The full study runs for minutes: only when asked (--full, or GEOMRT_EXAMPLE_QUICK=0), so the
+     * install test, which runs every example, stays short. */
+    const int full_arg = argc > 1 && strcmp(argv[1], "--full") == 0;
+    const char *qenv = getenv("GEOMRT_EXAMPLE_QUICK");
+    const int quick = !(full_arg || (qenv && strcmp(qenv, "0") == 0));
+    if (full_arg) --argc, ++argv;
     geomrt_runtime *rt;
     check(geomrt_runtime_new(&rt, NULL));
 
     double alphas[MAXA];
-    const int na = quick ? 4 : 19;
-    for (int i = 0; i < na; ++i) alphas[i] = quick ? 0.2 + 0.2 * i : 0.05 * (i + 1);
-    const int graphs = quick ? 1 : 5;
-    const int64_t Ns[2] = {100, 200}, ms[2] = {2, 4};
+    const int na = quick ? 4 : 9;
+    for (int i = 0; i < na; ++i) alphas[i] = quick ? 0.2 + 0.2 * i : 0.1 * (i + 1);
+    const int graphs = quick ? 1 : 3;
+    int64_t Ns[2] = {100, 150};
+    const int64_t ms[2] = {2, 4};
     const double p_in = 0.3, p_outs[3] = {0.05, 0.1, 0.15};
-    const int nN = quick ? 1 : 2, nm = quick ? 1 : 2, np = quick ? 1 : 3;
+    int nN = quick ? 1 : 2;
+    const int nm = quick ? 1 : 2, np = quick ? 1 : 3;
+    if (getenv("GEOMRT_GRAPH_N")) { /* one N only (to split the full study over processes) */
+        Ns[0] = atoll(getenv("GEOMRT_GRAPH_N"));
+        nN = 1;
+    }
 
     static double sum[2][NV][MAXA], rows[12][2][NV];
     static int cnt[2][NV][MAXA];
@@ -251,6 +263,11 @@ int main(int argc, char **argv) {
                 best_over_grid(sum, cnt, graphs, na, rows[nrows]);
                 snprintf(names[nrows], sizeof names[nrows], "G(%lld, %lld, %.2f, %.2f)", (long long)Ns[a],
                          (long long)ms[b], p_in, p_out);
+                fprintf(stderr, "%s: k-means", names[nrows]);
+                for (int v = 0; v < NV; ++v) fprintf(stderr, " %.3f", rows[nrows][0][v]);
+                fprintf(stderr, " | Ward");
+                for (int v = 0; v < NV; ++v) fprintf(stderr, " %.3f", rows[nrows][1][v]);
+                fprintf(stderr, "\n");
                 ++nrows;
             }
 

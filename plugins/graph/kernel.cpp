@@ -353,38 +353,43 @@ void kernel_body(Call &c) {
     case Family::nheat:
     case Family::comm: {
         const bool resolvent = P.fam == Family::pwalk || P.fam == Family::forest;
-        // A single resolvent by Cholesky. For its logarithm too: its informative part is only
-        // polynomially (not exponentially) small against the leading term, except for pwalk near
-        // t = 1/rho, which keeps the spectral form there.
-        if (resolvent && k == 1 && (!P.log || P.fam == Family::forest || ts[0] * rho <= 0.99)) {
-            Mat M = base_matrix(P);
-            const double t = ts[0];
-            M *= P.fam == Family::pwalk ? -t : t;
-            M.diagonal().array() += 1.0;
-            if (!spd_inverse(P.method, M.data(), n))
-                fail(GEOMRT_EINVAL, P.method + ": " + std::string(P.fam == Family::pwalk ? "I - tA" : "I + tL") +
-                                        " is not positive definite in float64 at t = " + num(t) +
-                                        (P.fam == Family::pwalk ? " (t is too close to 1/rho)" : ""));
-            std::copy(M.data(), M.data() + nn, K);
-            if (P.log) {
-                for (int64_t e = 0; e < nn; ++e) {
-                    if (!(K[e] > 0))
-                        fail(GEOMRT_EINVAL, P.method + ": the logarithmic " + kname + " kernel at " + param_text(P, t) +
-                                                " has entries below float64 resolution (K" + entry(e / n, e % n) +
-                                                " is smaller than the rounding error of the kernel); use a larger alpha");
-                    K[e] = std::log(K[e]);
-                }
-            }
-            distance_from_kernel(K, D, n);
-            break;
-        }
-        Mat U = base_matrix(P);
+        // Resolvents by Cholesky, one per parameter value (n^3 flops each: cheaper than the
+        // eigendecomposition's ~10 n^3 plus the n^3 of each spectral kernel). Their logarithms too:
+        // the informative part is only polynomially (not exponentially) small against the leading
+        // term, except for pwalk near t = 1/rho, which keeps the spectral form there.
+        Mat U, W, M;
         Vec lam;
-        sym_eig(P.method, U, lam);
-        Mat W;
+        const Mat B = base_matrix(P);
         for (int64_t i = 0; i < k; ++i) {
             c.progress(static_cast<double>(i) / static_cast<double>(k), i, 0.0);
-            spectral_kernel(P, U, lam, ts[i], K + i * nn, D + i * nn, W);
+            const double t = ts[i];
+            double *Ki = K + i * nn, *Di = D + i * nn;
+            if (resolvent && (!P.log || P.fam == Family::forest || t * rho <= 0.99)) {
+                M = B * (P.fam == Family::pwalk ? -t : t);
+                M.diagonal().array() += 1.0;
+                if (!spd_inverse(P.method, M.data(), n))
+                    fail(GEOMRT_EINVAL, P.method + ": " + std::string(P.fam == Family::pwalk ? "I - tA" : "I + tL") +
+                                            " is not positive definite in float64 at t = " + num(t) +
+                                            (P.fam == Family::pwalk ? " (t is too close to 1/rho)" : ""));
+                std::copy(M.data(), M.data() + nn, Ki);
+                if (P.log) {
+                    for (int64_t e = 0; e < nn; ++e) {
+                        if (!(Ki[e] > 0))
+                            fail(GEOMRT_EINVAL, P.method + ": the logarithmic " + kname + " kernel at " +
+                                                    param_text(P, t) + " has entries below float64 resolution (K" +
+                                                    entry(e / n, e % n) +
+                                                    " is smaller than the rounding error of the kernel); use a larger alpha");
+                        Ki[e] = std::log(Ki[e]);
+                    }
+                }
+                distance_from_kernel(Ki, Di, n);
+                continue;
+            }
+            if (U.size() == 0) {  // one eigendecomposition for every remaining value
+                U = B;
+                sym_eig(P.method, U, lam);
+            }
+            spectral_kernel(P, U, lam, t, Ki, Di, W);
         }
         break;
     }
@@ -481,10 +486,10 @@ void register_kernel(sdk::Plugin &plugin) {
             "split off, so for the logarithmic kernels D_ij = (log1p r_ii + log1p r_jj) / 2 - log1p r_ij with "
             "r = R / (f_p u_p u_p^T) keeps its full relative precision where the entries of K are dominated by "
             "log f_p (large t), and for spct, rsp, fe D = D' / 2 exactly; t_values: the raw parameter of each "
-            "kernel. A single forest or pwalk kernel, plain or logarithmic, is computed by Cholesky (ct too, "
-            "via L + 11^T / n, on a connected graph; logarithmic pwalk only for t rho <= 0.99, where its "
-            "informative part is not yet tiny against the leading term); everything else by one symmetric "
-            "eigendecomposition. Disconnected graphs and "
+            "kernel. Forest and pwalk kernels, plain or logarithmic, are computed by Cholesky, one per value "
+            "(ct too, via L + 11^T / n, on a connected graph; logarithmic pwalk only for t rho <= 0.99, where "
+            "its informative part is not yet tiny against the leading term); the other spectral kernels by "
+            "one symmetric eigendecomposition for all values. Disconnected graphs and "
             "isolated nodes are fine for the plain pwalk, forest, heat, nheat, comm, ct, sct (L^+ is the "
             "pseudo-inverse); the other cases are errors that say why.")
         .citation("[1] V. Ivashkin, P. Chebotarev, Do logarithmic proximity measures outperform plain ones in graph "

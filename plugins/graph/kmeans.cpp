@@ -1,6 +1,7 @@
 // graph.kernel_kmeans: k-means in the feature space of a kernel (Lloyd iterations on
 // ||phi_i - m_c||^2 = K_ii - 2/|c| sum_{j in c} K_ij + 1/|c|^2 sum_{j,l in c} K_jl), k-means++
 // initialization (Arthur & Vassilvitskii 2007), the best of n_init seeded restarts.
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -21,18 +22,18 @@ struct Run {
     int64_t iterations = 0;
 };
 
-/// Distances of every point to every cluster mean for the given labels (dist: n x k) and the
-/// inertia; returns false if some cluster is empty.
+/// Squared feature-space distances of every point to every cluster mean for the given labels
+/// (dist: n x k; +inf for an empty cluster) and the cluster sizes.
 void cluster_distances(const double *K, int64_t n, int64_t k, const std::vector<int64_t> &lab, std::vector<double> &S,
                        std::vector<double> &dist, std::vector<int64_t> &size) {
     size.assign(static_cast<size_t>(k), 0);
     for (int64_t i = 0; i < n; ++i) ++size[lab[i]];
-    S.assign(static_cast<size_t>(n * k), 0.0);
-    for (int64_t i = 0; i < n; ++i) {
-        const double *Ki = K + i * n;
-        double *Si = &S[static_cast<size_t>(i * k)];
-        for (int64_t j = 0; j < n; ++j) Si[lab[j]] += Ki[j];
-    }
+    // S = K Z for the n x k cluster indicator Z: one matrix product (BLAS dgemm).
+    Eigen::MatrixXd Z = Eigen::MatrixXd::Zero(n, k);
+    for (int64_t i = 0; i < n; ++i) Z(i, lab[i]) = 1.0;
+    S.resize(static_cast<size_t>(n * k));
+    Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> Sm(S.data(), n, k);
+    Sm.noalias() = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(K, n, n) * Z;
     std::vector<double> g(static_cast<size_t>(k), 0.0);
     for (int64_t i = 0; i < n; ++i) g[lab[i]] += S[static_cast<size_t>(i * k + lab[i])];
     dist.assign(static_cast<size_t>(n * k), std::numeric_limits<double>::infinity());

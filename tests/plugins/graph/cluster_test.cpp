@@ -53,7 +53,7 @@ std::vector<int64_t> as_labels(const std::vector<double> &v) { return std::vecto
 
 }  // namespace
 
-TEST_CASE("kernel k-means: two groups on a line, hand-computed inertia; k = 1 and k = n", "[graph][kmeans]") {
+TEST_CASE("kernel k-means: two groups on a line with hand-computed inertia, and k = 1 and k = n", "[graph][kmeans]") {
     auto rt = plugins_runtime();
     const std::vector<double> x = {0, 0.1, 0.2, 5, 5.1, 5.2};
     const std::vector<double> K = linear_kernel(x, 6, 1);

@@ -202,7 +202,7 @@ TEST_CASE("disconnected graphs and isolated nodes: plain kernels defined, log an
     }
 }
 
-TEST_CASE("D from graph.kernel equals kernel_to_distance of K; distance_to_kernel inverts it", "[graph][kernel]") {
+TEST_CASE("D from graph.kernel equals kernel_to_distance of K and distance_to_kernel inverts it", "[graph][kernel]") {
     auto rt = plugins_runtime();
     const std::vector<double> &A = ref("A");
     for (const char *fam : {"pwalk", "forest", "heat", "nheat", "comm", "ct", "sct", "spct", "rsp", "fe"}) {
