@@ -152,7 +152,7 @@ void prepare_input(const std::string &mname, const SlotDesc &slot, const geomrt_
                               (a.dtype == GEOMRT_DTYPE_F32 || a.dtype == GEOMRT_DTYPE_F64);
     if (a.kind == GEOMRT_KIND_DENSE && a.dtype != slot.dtype && !any_float_ok)
         throw Error(GEOMRT_EDTYPE, where + " must be " +
-                                       ((slot.flags & GEOMRT_IO_ANY_FLOAT) ? std::string("f32 or f64")
+                                       ((slot.flags & GEOMRT_IO_ANY_FLOAT) ? std::string("float64 or float32")
                                                                             : std::string(dtype_name(slot.dtype))) +
                                        ", got " + dtype_name(a.dtype));
     if ((slot.flags & GEOMRT_IO_INPLACE) && !a.inplace)

@@ -95,7 +95,7 @@ void register_random_partition(sdk::Plugin &plugin) {
         .sparse_output("A", "adjacency matrix (n x n, 0/1, symmetric)", "*,*")
         .output("labels", "class of each node, 0..classes-1", GEOMRT_DTYPE_I64, 1, "*")
         .param_i64("n", "number of nodes (N)", nullptr, 1, 100000000)
-        .param_i64("classes", "number of classes (m), 1 <= classes <= n", "2", 1)
+        .param_i64("classes", "number of classes (m), 1 <= classes <= n", "2", 1, 100000000)
         .param_f64("p_in", "edge probability inside a class, in [0, 1]", nullptr, 0.0, 1.0)
         .param_f64("p_out", "edge probability between classes, in [0, 1]", nullptr, 0.0, 1.0)
         .param_i64("seed", "seed of the generator", "0", 0);

@@ -273,7 +273,7 @@ TEST_CASE("conv rejects bad input with clear errors and leaves the caller's arra
                     GEOMRT_OK);
             CHECK(gt::invoke_fails(rt.get(), bwd ? "conv.generalized2d_backward" : "conv.generalized2d_forward",
                                    a.get(), &msg) == GEOMRT_EDTYPE);
-            CHECK(msg.find("must be f32 or f64") != std::string::npos);
+            CHECK(msg.find("must be float64 or float32") != std::string::npos);
         }
         {  // an empty batch
             auto in = good;

@@ -319,7 +319,7 @@ TEST_CASE("batchnorm gradients with eigengaps near 1e-7 and condition numbers up
                     auto a = gt::new_args();
                     std::vector<double> rm;
                     double rv;
-                    L.fill(a.get(), &rm, &rv);
+                    L.fill(a.get(), &rm, &rv, false);
                     set_batch(a.get(), "grad_Y", random_grad(g, 4, 4));
                     geomrt_result *r = nullptr;
                     if (geomrt_invoke(&r, rt.get(), "spd.batchnorm_backward", a.get(), nullptr) == GEOMRT_OK) {
@@ -347,7 +347,7 @@ TEST_CASE("batchnorm rejects bad input with a clear error and leaves running sta
         auto a = gt::new_args();
         std::vector<double> rm;
         double rv = 0;
-        L.fill(a.get(), &rm, &rv);
+        L.fill(a.get(), &rm, &rv, std::string(method) == "spd.batchnorm_forward");
         if (std::string(method) == "spd.batchnorm_backward") set_batch(a.get(), "grad_Y", random_grad(g, 4, 3));
         const std::vector<double> rm0 = rm;
         const double rv0 = rv;
@@ -407,7 +407,7 @@ TEST_CASE("batchnorm results do not depend on the thread count (concurrent calls
         args.push_back(gt::new_args());
         std::vector<double> rm;
         double rv;
-        L.fill(args.back().get(), &rm, &rv);
+        L.fill(args.back().get(), &rm, &rv, false);
         set_batch(args.back().get(), "grad_Y", gY);
     }
     std::vector<geomrt_result *> res(3, nullptr);

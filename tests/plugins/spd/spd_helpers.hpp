@@ -111,7 +111,9 @@ struct Layer {
     std::map<std::string, double> num;      // shift, theta, momentum, eps, tol
     std::map<std::string, std::string> str;  // mode, training, through_stats ("true"/"false")
 
-    void fill(geomrt_args *a, std::vector<double> *rm_store, double *rv_store) const {
+    /// inplace: the forward pass updates the running statistics (geomrt_args_set_inplace); the
+    /// backward pass only reads them (geomrt_args_set_tensor).
+    void fill(geomrt_args *a, std::vector<double> *rm_store, double *rv_store, bool inplace = true) const {
         set_batch(a, "X", X);
         set_matrix(a, "weight", weight);
         if (has_M) set_matrix(a, "M", M);
@@ -120,10 +122,11 @@ struct Layer {
             rm_store->assign(r.data(), r.data() + r.size());
             *rv_store = running_var;
             int64_t shape[2] = {running_mean.rows(), running_mean.cols()};
-            REQUIRE(geomrt_args_set_inplace(a, "running_mean", GEOMRT_DTYPE_F64, rm_store->data(), 2, shape, nullptr) ==
-                    GEOMRT_OK);
-            REQUIRE(geomrt_args_set_inplace(a, "running_var", GEOMRT_DTYPE_F64, rv_store, 0, nullptr, nullptr) ==
-                    GEOMRT_OK);
+            auto set = inplace ? geomrt_args_set_inplace
+                               : [](geomrt_args *h, const char *name, int dtype, void *data, int ndim, const int64_t *sh,
+                                    const int64_t *st) { return geomrt_args_set_tensor(h, name, dtype, data, ndim, sh, st); };
+            REQUIRE(set(a, "running_mean", GEOMRT_DTYPE_F64, rm_store->data(), 2, shape, nullptr) == GEOMRT_OK);
+            REQUIRE(set(a, "running_var", GEOMRT_DTYPE_F64, rv_store, 0, nullptr, nullptr) == GEOMRT_OK);
         }
         if (has_batch) {
             set_matrix(a, "batch_mean", batch_mean);
@@ -171,7 +174,7 @@ inline Backward backward(geomrt_runtime *rt, const Layer &L, const Batch &gY, in
     auto a = gt::new_args();
     std::vector<double> rm;
     double rv = 0;
-    L.fill(a.get(), &rm, &rv);
+    L.fill(a.get(), &rm, &rv, false);
     set_batch(a.get(), "grad_Y", gY);
     auto r = gt::invoke(rt, "spd.batchnorm_backward", a.get(), threads);
     Backward b;
