@@ -184,6 +184,10 @@ TEST_CASE("outputs of impossible sizes fail with ENOMEM naming the output", "[ba
     CHECK(alloc(1, 1, int64_t(1) << 45, true) == GEOMRT_ENOMEM);  // 256 TiB of indices
     CHECK(has(msg, "sparse output 'S'"));
     CHECK(alloc(2, 2, big, true) == GEOMRT_ENOMEM);
+    // a plugin that leaves a sparse output inconsistent fails the call (found by fuzz_args)
+    CHECK(alloc(3, 0, 2, true) == GEOMRT_EINTERNAL);
+    CHECK(has(msg, "test.alloc: sparse output 'S' is not a valid CSR matrix (indptr must start at 0 and end at nnz = "
+                   "2): a bug in the plugin"));
     CHECK(alloc(big, 1, 0, true) == GEOMRT_ENOMEM);  // rows + 1 row pointers
 }
 
