@@ -276,6 +276,24 @@ geomrt_output *output_slot(CallContext *c, size_t index, int kind) {
     return &o;
 }
 
+/// A sparse output must be a valid CSR matrix before anyone reads it (geomrt_result_copy_f64
+/// indexes with it): a plugin that leaves it inconsistent fails the call, not the caller.
+void check_sparse_output(const std::string &mname, const geomrt_output &o) {
+    const int64_t rows = o.shape[0], cols = o.shape[1], nnz = static_cast<int64_t>(o.values.size());
+    auto bad = [&](const std::string &what) {
+        return Error(GEOMRT_EINTERNAL, mname + ": sparse output '" + o.name + "' is not a valid CSR matrix (" + what +
+                                           "): a bug in the plugin");
+    };
+    if (o.indptr[0] != 0 || o.indptr[rows] != nnz)
+        throw bad("indptr must start at 0 and end at nnz = " + std::to_string(nnz));
+    for (int64_t r = 0; r < rows; ++r)
+        if (o.indptr[r + 1] < o.indptr[r]) throw bad("indptr decreases at row " + std::to_string(r));
+    for (int64_t k = 0; k < nnz; ++k)
+        if (o.indices[k] < 0 || o.indices[k] >= cols)
+            throw bad("column index " + std::to_string(o.indices[k]) + " at entry " + std::to_string(k) +
+                      " is outside [0, " + std::to_string(cols) + ")");
+}
+
 }  // namespace
 
 void host_set_error(void *ctx, int code, const char *message);
@@ -293,11 +311,13 @@ int host_output_dense(void *ctx, size_t index, int dtype, int ndim, const int64_
                                               dtype_name(dtype) + "/" + std::to_string(ndim) + " not as declared");
         o->shape.assign(shape, shape + ndim);
         const std::string what = c->method->name + ": output '" + s.name + "' of shape " + shape_text(o->shape);
-        int64_t n = 1, bytes = 0;
+        // As for inputs, the nonzero extents must multiply within int64 even when another is 0.
+        int64_t n = 1, span = 1, bytes = 0;
         for (int64_t d : o->shape) {
             if (d < 0) throw Error(GEOMRT_EINTERNAL, what + " has a negative extent");
-            if (__builtin_mul_overflow(n, d, &n))
+            if (__builtin_mul_overflow(span, std::max<int64_t>(d, 1), &span))
                 throw Error(GEOMRT_ENOMEM, what + " cannot be allocated: its element count overflows int64");
+            n *= d;  // <= span
         }
         if (__builtin_mul_overflow(n, static_cast<int64_t>(dtype_size(dtype)), &bytes) || bytes > INT64_MAX - 16)
             throw Error(GEOMRT_ENOMEM, what + " cannot be allocated: its size in bytes overflows int64");
@@ -514,6 +534,8 @@ geomrt_result *invoke(geomrt_runtime &rt, const std::string &mname, const geomrt
         throw Error(GEOMRT_ECANCELLED, ctx.error);
     std::vector<geomrt_output> produced;
     for (size_t i = 0; i < m.outputs.size(); ++i) {
+        if (result->outputs[i].set && result->outputs[i].kind == GEOMRT_KIND_SPARSE)
+            check_sparse_output(m.name, result->outputs[i]);
         if (result->outputs[i].set) {
             produced.push_back(std::move(result->outputs[i]));
         } else if (!(m.outputs[i].flags & GEOMRT_IO_OPTIONAL)) {

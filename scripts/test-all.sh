@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what is needed, build, and run every test: the Release build (unit, CLI, example
-# and install tests), then the whole suite again under AddressSanitizer + UBSan.
+# and install tests), then the whole suite again under AddressSanitizer + UBSan, then the
+# libFuzzer targets (scripts/fuzz.sh, clang, 60 s each).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh

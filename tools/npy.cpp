@@ -182,10 +182,15 @@ NpyType decode_descr(const std::string &descr, const std::string &path) {
 /** Number of data bytes for a shape, or throw if it overflows. */
 uint64_t data_bytes(const std::vector<int64_t> &shape, std::size_t item, const std::string &path) {
     const uint64_t limit = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+    // The nonzero extents must multiply to a size that fits even when another extent is 0
+    // (numpy's rule, and the C API's): the tensor's strides are products of them.
     uint64_t numel = 1;
-    bool empty = std::find(shape.begin(), shape.end(), 0) != shape.end();
-    if (empty) return 0;
+    bool empty = false;
     for (int64_t d : shape) {
+        if (d == 0) {
+            empty = true;
+            continue;
+        }
         if (static_cast<uint64_t>(d) > limit / numel)
             throw CliError(path + ": .npy shape " + shape_string(shape.data(), (int)shape.size()) +
                            " is too large");
@@ -194,7 +199,7 @@ uint64_t data_bytes(const std::vector<int64_t> &shape, std::size_t item, const s
     if (numel > limit / item)
         throw CliError(path + ": .npy shape " + shape_string(shape.data(), (int)shape.size()) +
                        " is too large");
-    return numel * item;
+    return empty ? 0 : numel * item;
 }
 
 uint64_t remaining_bytes(std::FILE *f, const std::string &path) {
@@ -336,7 +341,9 @@ void write_npy(const std::string &path, int dtype, const void *data, int ndim, c
                bool fortran_order) {
     std::string header = build_header(dtype, ndim, shape, fortran_order);
     int64_t numel = 1;
-    for (int i = 0; i < ndim; ++i) numel *= shape[i];
+    for (int i = 0; i < ndim; ++i)
+        if (__builtin_mul_overflow(numel, shape[i], &numel))
+            throw CliError(path + ": cannot write shape " + shape_string(shape, ndim) + ": its size overflows");
     FilePtr file = open_for_writing(path);
     write_bytes(file.get(), header.data(), header.size(), path);
     write_bytes(file.get(), data, static_cast<std::size_t>(numel) * dtype_size(dtype), path);

@@ -69,6 +69,9 @@ void monge_gap_body(Call &c) {
 
     double cmin = 0, cmax = 0;
     const double sd = cost_std(cost, n, c.threads(), cmin, cmax);
+    if (!std::isfinite(cmax - cmin))  // e.g. |x - y|^2 overflowing for coordinates near 1e300
+        fail(GEOMRT_EINVAL, c.method() + ": the cost c(x_i, y_j) overflows to infinity (coordinates too large); "
+                                         "rescale the points");
     double eps = c.f64("reg");
     if (eps == 0) {
         eps = kDefaultRegScale * sd;

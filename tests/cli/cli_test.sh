@@ -119,6 +119,9 @@ open("notnpy.npy", "wb").write(b"this is not a npy file\n")
 with open("huge.npy", "wb") as f:  # a valid header whose shape does not match the 32 data bytes
     np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False, "shape": (10**13, 10**8)})
     f.write(good[-32:])
+with open("empty_huge.npy", "wb") as f:  # no elements, but the other extents multiply past int64 (fuzzer find)
+    np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False,
+                                             "shape": (76, 65811, 77060068970811, 0, 3)})
 open("bad.csv", "w").write("0, 0\n1, oops\n")
 open("ragged.csv", "w").write("0, 0\n1\n")
 EOF
@@ -211,6 +214,8 @@ expect_error "malformed npy exits 2 naming the file" "malformed.npy" run ot.emd 
 expect_error "truncated npy exits 2" "truncated" run ot.emd --input xs=truncated.npy --input xt=xt.npy
 expect_error "non-npy data in a .npy exits 2" "not a .npy file" run ot.emd --input xs=notnpy.npy --input xt=xt.npy
 expect_error "huge npy shape exits 2" "huge.npy" run ot.emd --input xs=huge.npy --input xt=xt.npy
+expect_error "empty npy with overflowing extents exits 2" "empty_huge.npy: .npy shape .* is too large" \
+    run ot.emd --input xs=empty_huge.npy --input xt=xt.npy
 expect_error "missing file exits 2" "missing.npy" run ot.emd --input xs=missing.npy --input xt=xt.npy
 expect_error "non-numeric csv exits 2 naming the line" "bad.csv:2" run ot.emd --input xs=bad.csv --input xt=xt.npy
 expect_error "ragged csv exits 2" "ragged.csv:2" run ot.emd --input xs=ragged.csv --input xt=xt.npy

@@ -11,9 +11,12 @@
 
 using namespace gt;
 
-// Huge allocations must come back as NULL (std::bad_alloc, hence GEOMRT_ENOMEM) under ASan too,
-// instead of ASan's default report-and-abort.
-extern "C" const char *__asan_default_options() { return "allocator_may_return_null=1"; }
+// Huge malloc/calloc requests must come back as NULL (hence GEOMRT_ENOMEM) under ASan too,
+// instead of ASan's default report-and-abort (its operator new still aborts: see below).
+// Default visibility: the build hides symbols, and the sanitizer runtime must find this one.
+extern "C" __attribute__((visibility("default"), used)) const char *__asan_default_options() {
+    return "allocator_may_return_null=1";
+}
 
 namespace {
 
@@ -181,9 +184,15 @@ TEST_CASE("outputs of impossible sizes fail with ENOMEM naming the output", "[ba
     CHECK(alloc(big, big, 0, true) == GEOMRT_ENOMEM);
     CHECK(has(msg, "test.alloc: sparse output 'S' (4611686018427387904 x 4611686018427387904, 0 entries) cannot be "
                    "allocated: its size overflows int64"));
+#if !defined(__SANITIZE_ADDRESS__)  // ASan's operator new reports a failed allocation and exits instead of throwing
     CHECK(alloc(1, 1, int64_t(1) << 45, true) == GEOMRT_ENOMEM);  // 256 TiB of indices
     CHECK(has(msg, "sparse output 'S'"));
+#endif
     CHECK(alloc(2, 2, big, true) == GEOMRT_ENOMEM);
+    // a plugin that leaves a sparse output inconsistent fails the call (found by fuzz_args)
+    CHECK(alloc(3, 0, 2, true) == GEOMRT_EINTERNAL);
+    CHECK(has(msg, "test.alloc: sparse output 'S' is not a valid CSR matrix (indptr must start at 0 and end at nnz = "
+                   "2): a bug in the plugin"));
     CHECK(alloc(big, 1, 0, true) == GEOMRT_ENOMEM);  // rows + 1 row pointers
 }
 
@@ -337,4 +346,19 @@ TEST_CASE("size-like parameters of the ot methods are bounded before any allocat
             CHECK(unbounded_ok.count(p.name) == 1);
         }
     }
+}
+
+TEST_CASE("ot.monge_gap with costs overflowing to infinity is an error, not an endless schedule", "[badinput]") {
+    // found by fuzz_args: an infinite cost range made the epsilon-scaling schedule grow without end
+    auto rt = ot_runtime();
+    auto a = new_args();
+    std::string msg;
+    Mat x(3, 2), y(3, 2);
+    x.v = {0, 0, 1e300, 0, 0, 1};
+    y.v = {0.5, 0.5, 2, 1, 1, 2};
+    set_mat(a.get(), "x", x);
+    set_mat(a.get(), "y", y);
+    REQUIRE(geomrt_args_set_param_f64(a.get(), "reg", 0.1) == GEOMRT_OK);
+    CHECK(invoke_fails(rt.get(), "ot.monge_gap", a.get(), &msg) == GEOMRT_EINVAL);
+    CHECK(has(msg, "ot.monge_gap: the cost c(x_i, y_j) overflows to infinity"));
 }

@@ -11,16 +11,23 @@
 //    harness's buffer are never passed (the library cannot know the caller's buffer);
 //  - a failed invoke returns a NULL result and leaves the caller's memory byte for byte as it
 //    was (read-only inputs are never written, in-place ones only on success);
+//  - a call cancelled through the cancel flag (by the program, or by the harness's watchdog when
+//    a solve runs past a second: iterative solvers on degenerate data may legitimately take
+//    their whole iteration budget) fails with GEOMRT_ECANCELLED under the same rules;
 //  - a successful result is consistent: numel = product of the shape, CSR structure valid,
 //    geomrt_result_copy_f64 works with exactly numel elements and refuses one fewer.
 #include <geomrt/geomrt.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #ifndef GEOMRT_FUZZ_PLUGIN_DIRS
@@ -66,6 +73,14 @@ const char *const kStrings[] = {"2.5", "abc", "", "1e19", "nan", "true", "false"
                                 "0x10", " 3", "3 ", "1e308", "9223372036854775807", "64"};
 // Iteration budgets and sleeps: large values are valid and only make a call long.
 const std::set<std::string> kBudgets = {"max_iter", "max_newton", "max_cg", "n_sinkhorn", "steps", "sleep_us"};
+// Sizes the fixture's test.alloc allocates eagerly (sparse rows and entries): values the host must
+// accept but that commit gigabytes are left out; small ones and ones that overflow stay in.
+const std::set<std::string> kEagerSizes = {"rows", "nnz"};
+bool big_but_valid(const std::string &name, double v) {
+    // up to 2^60: beyond, the host refuses the size before allocating; below, ASan's operator
+    // new would report a failed allocation as a crash instead of throwing std::bad_alloc
+    return kEagerSizes.count(name) && v > double(1 << 20) && v < 0x1p60;
+}
 
 struct World {
     geomrt_runtime *rt = nullptr;
@@ -124,6 +139,27 @@ World &world() {
     }();
     return w;
 }
+
+// Watchdog: cancels the running call through its cancel flag once its deadline has passed.
+using Clock = std::chrono::steady_clock;
+volatile int g_cancel = 0;
+std::atomic<int64_t> g_deadline{0};  // steady-clock nanoseconds; 0 = no call running
+
+void start_watchdog() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        std::thread([] {
+            for (;;) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                const int64_t d = g_deadline.load();
+                if (d != 0 && Clock::now().time_since_epoch().count() > d) g_cancel = 1;
+            }
+        }).detach();
+    });
+}
+
+int64_t now_ns() { return Clock::now().time_since_epoch().count(); }
+int64_t g_input_deadline = 0;  // after it, an input's remaining invokes are skipped
 
 void store_value(size_t i, size_t sel) {
     const size_t nd = sizeof kDoubles / sizeof kDoubles[0];
@@ -247,24 +283,25 @@ void op_param(Bytes &b, geomrt_args *args) {
     case 0: {
         double v = kDoubles[b.pick(sizeof kDoubles / sizeof kDoubles[0])];
         if (budget && v > 300) return;
-        if (name == "sleep_us" && v > 0) return;
+        if ((name == "sleep_us" && v > 0) || big_but_valid(name, v)) return;
         CHECK_OR_TRAP(geomrt_args_set_param_f64(args, name.c_str(), v) == GEOMRT_OK);
         break;
     }
     case 1: {
         int64_t v = kInts[b.pick(sizeof kInts / sizeof kInts[0])];
         if (budget && v > 300) return;
-        if (name == "sleep_us" && v > 0) return;
+        if ((name == "sleep_us" && v > 0) || big_but_valid(name, static_cast<double>(v))) return;
         CHECK_OR_TRAP(geomrt_args_set_param_i64(args, name.c_str(), v) == GEOMRT_OK);
         break;
     }
     case 2: CHECK_OR_TRAP(geomrt_args_set_param_bool(args, name.c_str(), b.u8() % 3) == GEOMRT_OK); break;
     default: {
         const std::string &s = w.strings[b.pick(w.strings.size())];
-        if (budget || name == "sleep_us") {
+        if (budget || name == "sleep_us" || kEagerSizes.count(name)) {
             char *end = nullptr;
             const double v = std::strtod(s.c_str(), &end);
-            if (end != s.c_str() && v > 0 && (v > 300 || name == "sleep_us")) return;
+            if (end != s.c_str() && v > 0 && ((budget && v > 300) || name == "sleep_us" || big_but_valid(name, v)))
+                return;
         }
         CHECK_OR_TRAP(geomrt_args_set_param_string(args, name.c_str(), s.c_str()) == GEOMRT_OK);
         break;
@@ -314,16 +351,20 @@ void op_invoke(Bytes &b, geomrt_args *args) {
     geomrt_call_options opts = GEOMRT_CALL_OPTIONS_INIT;
     opts.num_threads = 1;
     const uint8_t mode = b.u8();
-    volatile int cancel = mode % 16 == 15;
-    opts.cancel_flag = &cancel;
+    if (now_ns() > g_input_deadline) return;
+    const bool cancel = mode % 16 == 15;  // cancelled by the program before the call
+    g_cancel = cancel;
+    opts.cancel_flag = &g_cancel;
     std::memcpy(shadow, pool, sizeof pool);
     geomrt_result *res = reinterpret_cast<geomrt_result *>(uintptr_t(1));
+    g_deadline = now_ns() + 1000000000;
     const int rc = geomrt_invoke(&res, w.rt, method.c_str(), mode % 32 == 31 ? nullptr : args, &opts);
+    g_deadline = 0;
     if (rc != GEOMRT_OK) {
         CHECK_OR_TRAP(rc < 0 && res == nullptr);
         CHECK_OR_TRAP(geomrt_last_error_code() == rc && geomrt_last_error()[0] != '\0');
         CHECK_OR_TRAP(std::memcmp(shadow, pool, sizeof pool) == 0);  // caller memory untouched
-        if (cancel) CHECK_OR_TRAP(rc != GEOMRT_EINTERNAL);
+        if (g_cancel) CHECK_OR_TRAP(rc != GEOMRT_EINTERNAL);
         return;
     }
     CHECK_OR_TRAP(res != nullptr && !cancel);
@@ -336,6 +377,8 @@ void op_invoke(Bytes &b, geomrt_args *args) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     World &w = world();
     (void)w;
+    start_watchdog();
+    g_input_deadline = now_ns() + int64_t(8) * 1000000000;
     Bytes b{data, size};
     const uint8_t seed = b.u8();
     for (size_t i = 0; i < kPool; ++i) store_value(i, seed + i * 7 + (i >> 3));
