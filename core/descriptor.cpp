@@ -265,8 +265,12 @@ ParamValue convert_param(const std::string &method, const ParamDesc &p, const ge
             if (v.type == GEOMRT_PARAM_I64) {
                 out.i = v.i;
             } else {
-                if (d != std::floor(d) || std::fabs(d) > 9.0e18)
-                    throw Error(GEOMRT_EINVAL, where + " must be an integer, got " + fmt_double(d));
+                // A fractional value is of the wrong kind for an integer parameter (EDTYPE); an
+                // integral one too large for int64 is out of range (EINVAL).
+                if (d != std::floor(d))
+                    throw Error(GEOMRT_EDTYPE, where + " must be an integer, got " + fmt_double(d));
+                if (std::fabs(d) > 9.0e18)
+                    throw Error(GEOMRT_EINVAL, where + " must be an integer in int64's range, got " + fmt_double(d));
                 out.i = static_cast<int64_t>(d);
             }
             out.f = static_cast<double>(out.i);

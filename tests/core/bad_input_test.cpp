@@ -284,13 +284,13 @@ TEST_CASE("an i64 parameter given a fractional value is an error, as a number or
     std::string msg;
     REQUIRE(geomrt_args_set_param_f64(a.get(), "f", 0.5) == GEOMRT_OK);
     REQUIRE(geomrt_args_set_param_f64(a.get(), "i", 2.5) == GEOMRT_OK);
-    CHECK(invoke_fails(rt.get(), "test.params", a.get(), &msg) == GEOMRT_EINVAL);
+    CHECK(invoke_fails(rt.get(), "test.params", a.get(), &msg) == GEOMRT_EDTYPE);
     CHECK(msg == "test.params: parameter 'i' must be an integer, got 2.5");
     REQUIRE(geomrt_args_set_param_string(a.get(), "i", "2.5") == GEOMRT_OK);
-    CHECK(invoke_fails(rt.get(), "test.params", a.get(), &msg) == GEOMRT_EINVAL);
+    CHECK(invoke_fails(rt.get(), "test.params", a.get(), &msg) == GEOMRT_EDTYPE);
     CHECK(msg == "test.params: parameter 'i' must be an integer, got 2.5");
     REQUIRE(geomrt_args_set_param_f64(a.get(), "i", 1e-300) == GEOMRT_OK);
-    CHECK(invoke_fails(rt.get(), "test.params", a.get(), &msg) == GEOMRT_EINVAL);
+    CHECK(invoke_fails(rt.get(), "test.params", a.get(), &msg) == GEOMRT_EDTYPE);
     REQUIRE(geomrt_args_set_param_bool(a.get(), "i", 1) == GEOMRT_OK);  // another kind: EDTYPE
     CHECK(invoke_fails(rt.get(), "test.params", a.get(), &msg) == GEOMRT_EDTYPE);
     REQUIRE(geomrt_args_set_param_f64(a.get(), "i", 3.0) == GEOMRT_OK);  // integral: accepted

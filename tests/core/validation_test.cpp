@@ -117,7 +117,7 @@ TEST_CASE("parameters are converted, range-checked and defaulted", "[validation]
         {"f", "nan", GEOMRT_EINVAL, "is NaN"},
         {"f", "abc", GEOMRT_EINVAL, "'abc' is not a number"},
         {"i", "100", GEOMRT_EINVAL, "must be in [0, 100), got 100"},
-        {"i", "2.5", GEOMRT_EINVAL, "must be an integer"},
+        {"i", "2.5", GEOMRT_EDTYPE, "must be an integer"},
         {"b", "maybe", GEOMRT_EINVAL, "is not a boolean"},
         {"mode", "slow", GEOMRT_EINVAL, "must be one of fast|exact, got 'slow'"},
     };

@@ -341,9 +341,9 @@ GEOMRT_EXTERN(int) geomrt_args_set_sparse_copy(geomrt_args *args, const char *na
 /**
  * Set a parameter. Numbers convert between f64 and i64 when exact: checked at
  * geomrt_invoke(), a fractional value (2.5, or the text "2.5") for an i64
- * parameter is GEOMRT_EINVAL ("must be an integer"), as is a value outside the
- * parameter's range; a value of another kind (a boolean for a number, a number
- * for a string) is GEOMRT_EDTYPE.
+ * parameter is GEOMRT_EDTYPE ("must be an integer"), as is a value of another
+ * kind (a boolean for a number, a number for a string); a value outside the
+ * parameter's range is GEOMRT_EINVAL.
  */
 GEOMRT_EXTERN(int) geomrt_args_set_param_f64(geomrt_args *args, const char *name, double value);
 GEOMRT_EXTERN(int) geomrt_args_set_param_i64(geomrt_args *args, const char *name, int64_t value);

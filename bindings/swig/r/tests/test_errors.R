@@ -26,7 +26,7 @@ expect_geomrt_error(geomrt_invoke(rt, "ot.sinkhorn", list(xs = xs, xt = xt)), "G
 expect_geomrt_error(geomrt_invoke(rt, "ot.emd", list(xs = xs, xt = xt), list(metric = "manhattan")),
                     "GEOMRT_EINVAL", "parameter 'metric' must be one of", "bad enum value")
 expect_geomrt_error(geomrt_invoke(rt, "ot.emd", list(xs = xs, xt = xt), list(max_iter = 2.5)),
-                    "GEOMRT_EINVAL", "parameter 'max_iter' must be an integer", "fractional integer parameter")
+                    "GEOMRT_EDTYPE", "parameter 'max_iter' must be an integer", "fractional integer parameter")
 expect_geomrt_error(geomrt_invoke(rt, "ot.emd", list(xs = xs, xt = xt), list(regularisation = 1)),
                     "GEOMRT_ENOTFOUND", "unknown parameter 'regularisation'", "unknown parameter")
 expect_geomrt_error(geomrt_invoke(rt, "ot.emd", list(xs = xs, xt = xt, weights = 1:4)),
