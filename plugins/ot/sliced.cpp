@@ -369,11 +369,16 @@ void vmf_sliced_body(Call &c) {
     auto evaluate = [&](int64_t n, bool with_grad) {
         for (int64_t s = 0; s < n; ++s) {
             wv[s] = vmf.sample_w(rng, &omw2[s]);
-            for (;;) {
+            // A retry has probability ~1e-8^(d-1); many in a row mean e is not a unit vector any more.
+            for (int attempt = 0;; ++attempt) {
                 for (int64_t k = 0; k < d; ++k) g[s * d + k] = rng.normal();
                 un[s] = vmf.compose(e.data(), wv[s], omw2[s], &g[s * d], &theta[s * d], &tangent[s * d]);
                 if (un[s] > 0) break;
+                if (attempt >= 16)
+                    fail(GEOMRT_EINVAL, c.method() + ": the location became non-finite (inputs too large for "
+                                                     "float64 arithmetic: scale xs and xt down)");
             }
+            if ((s & 4095) == 4095 && c.cancelled()) fail(GEOMRT_ECANCELLED, c.method() + ": cancelled by the caller");
         }
 #pragma omp parallel for num_threads(T) schedule(dynamic, 1)
         for (int64_t s = 0; s < n; ++s) {
@@ -431,6 +436,11 @@ void vmf_sliced_body(Call &c) {
         for (int64_t k = 0; k < d; ++k) radial += ge[k] * e[k];
         for (int64_t k = 0; k < d; ++k) e[k] = (1.0 + 2.0 * lr) * e[k] + (lr / F) * (ge[k] - radial * e[k]);
         normalize(e.data(), d);
+        for (int64_t k = 0; k < d; ++k)
+            if (!std::isfinite(e[k]))
+                fail(GEOMRT_EINVAL, c.method() + ": the location became non-finite at iteration " +
+                                        std::to_string(it + 1) + " (inputs too large for float64 arithmetic: scale "
+                                        "xs and xt down)");
         ++steps;
         c.progress(static_cast<double>(it + 1) / static_cast<double>(max_iter + 1), it + 1, F);
     }
