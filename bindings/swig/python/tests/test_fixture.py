@@ -82,8 +82,8 @@ class Fixture(unittest.TestCase):
         self.assertIsInstance(out["i"], int)
         with self.assertRaises(geomrt.InvalidArgumentError):
             self.rt.invoke("test.params", {}, {"f": 0.25, "i": 100})
-        with self.assertRaises(geomrt.InvalidArgumentError):
-            self.rt.invoke("test.params", {}, {"f": 0.25, "i": 1.5})  # not an integer
+        with self.assertRaises(geomrt.DTypeError):
+            self.rt.invoke("test.params", {}, {"f": 0.25, "i": 1.5})  # not an integer: the wrong kind
         with self.assertRaises(geomrt.DTypeError):
             self.rt.invoke("test.params", {}, {"f": True})
 
