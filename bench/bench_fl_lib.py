@@ -1,51 +1,28 @@
 """ctypes access to the fl methods (f32/f64 inputs, every output) and a NumPy implementation of
 the same aggregators, vectorized over clients, used by bench_fl.py as the peer."""
 import ctypes
-import os
 import time
 
 import numpy as np
 
+from geomrt_ctypes import CallOptions, Geomrt, TensorView
+
 F64, F32, I64 = 1, 2, 3
-_i64p = ctypes.POINTER(ctypes.c_int64)
 _DT = {np.dtype(np.float64): F64, np.dtype(np.float32): F32, np.dtype(np.int64): I64}
 _NP = {F64: np.float64, F32: np.float32, I64: np.int64}
 
 
-class TensorView(ctypes.Structure):
-    _fields_ = [("dtype", ctypes.c_int), ("ndim", ctypes.c_int), ("shape", _i64p),
-                ("data", ctypes.c_void_p), ("numel", ctypes.c_int64)]
-
-
-class CallOptions(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint), ("num_threads", ctypes.c_int), ("progress", ctypes.c_void_p),
-                ("progress_user", ctypes.c_void_p), ("cancel_flag", ctypes.c_void_p)]
-
-
-class Fl:
-    """Invoke fl methods in process; arrays pass without a copy (strides kept)."""
+class Fl(Geomrt):
+    """Invoke fl methods in process; arrays pass without a copy (strides kept), every output back."""
 
     def __init__(self, build_dir):
-        L = self.lib = ctypes.CDLL(os.path.join(build_dir, "lib", "libgeomrt.so"))
-        L.geomrt_last_error.restype = ctypes.c_char_p
-        L.geomrt_args_set_tensor.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_void_p,
-                                             ctypes.c_int, _i64p, _i64p]
-        L.geomrt_args_set_param_string.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
-        L.geomrt_invoke.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p, ctypes.c_char_p,
-                                    ctypes.c_void_p, ctypes.POINTER(CallOptions)]
+        super().__init__(build_dir)
+        L = self.lib
         L.geomrt_result_count.argtypes = [ctypes.c_void_p]
         L.geomrt_result_count.restype = ctypes.c_size_t
         L.geomrt_result_name.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
         L.geomrt_result_name.restype = ctypes.c_char_p
         L.geomrt_result_tensor.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(TensorView)]
-        L.geomrt_result_free.argtypes = [ctypes.c_void_p]
-        L.geomrt_args_free.argtypes = [ctypes.c_void_p]
-        self.rt = ctypes.c_void_p()
-        self._check(L.geomrt_runtime_new(ctypes.byref(self.rt), None))
-
-    def _check(self, rc):
-        if rc != 0:
-            raise RuntimeError(self.lib.geomrt_last_error().decode())
 
     def invoke(self, method, inputs, params=None, threads=0):
         """Returns ({output: ndarray}, seconds spent in geomrt_invoke)."""
