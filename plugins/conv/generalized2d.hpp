@@ -80,6 +80,18 @@ inline bool uses_a(Sim s) { return s == Sim::wl2 || s == Sim::wl1; }
 inline bool uses_gamma(Sim s) { return s == Sim::gauss; }
 inline bool uses_c(Sim s) { return s == Sim::poly; }
 
+/// Integer power by squaring (p >= 0; ipow(b, 0) = 1).
+template <class T>
+inline T ipow(T b, int p) {
+    T r = 1;
+    while (p) {
+        if (p & 1) r *= b;
+        b *= b;
+        p >>= 1;
+    }
+    return r;
+}
+
 inline std::string dims_text(const sdk::Tensor &t) {
     std::string s;
     for (int i = 0; i < t.ndim(); ++i) s += (i ? "x" : "") + std::to_string(t.dim(i));

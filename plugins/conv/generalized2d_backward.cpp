@@ -23,17 +23,6 @@ namespace {
 
 using sdk::Call;
 
-template <class T>
-inline T ipow(T b, int p) {
-    T r = 1;
-    while (p) {
-        if (p & 1) r *= b;
-        b *= b;
-        p >>= 1;
-    }
-    return r;
-}
-
 /// Weight-shaped sums of one block of images.
 template <class T>
 struct Acc {

@@ -13,18 +13,6 @@ namespace {
 
 using sdk::Call;
 
-/// Integer power by squaring (p >= 1).
-template <class T>
-inline T ipow(T b, int p) {
-    T r = 1;
-    while (p) {
-        if (p & 1) r *= b;
-        b *= b;
-        p >>= 1;
-    }
-    return r;
-}
-
 template <class T>
 void forward(const Problem &P, const T *x, const T *w, const T *a, const T *gamma, const T *cc, const T *bias,
              T *out) {
