@@ -5,6 +5,7 @@
 // merges are found by the nearest-neighbour chain (O(n^2) time), then applied in order of cost
 // until k clusters remain.
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -31,19 +32,32 @@ void ward_body(Call &c) {
                                 std::to_string(n));
     const double *K = Kt.f64();
     check_symmetric_kernel(c, "K", K, n);
+    // d must be exactly symmetric: the nearest-neighbour chain terminates only then (a kernel that is
+    // symmetric to rounding, e.g. K_ij and K_ji differing in the last bit, could otherwise make the
+    // chain cycle among near-ties). Hence K_ij + K_ji, not 2 K_ij.
     std::vector<double> d(static_cast<size_t>(n * n));
     for (int64_t i = 0; i < n; ++i)
-        for (int64_t j = 0; j < n; ++j) d[i * n + j] = 0.5 * (K[i * n + i] + K[j * n + j] - 2.0 * K[i * n + j]);
+        for (int64_t j = 0; j <= i; ++j) {
+            const double v = i == j ? 0.0 : 0.5 * (K[i * n + i] + K[j * n + j] - (K[i * n + j] + K[j * n + i]));
+            if (!std::isfinite(v))
+                fail(GEOMRT_EINVAL, c.method() + ": the distance between points " + std::to_string(j) + " and " +
+                                        std::to_string(i) + " of kernel 'K' overflows float64 (K_ii + K_jj - 2 K_ij = " +
+                                        num(2 * v) + "); scale the kernel down");
+            d[i * n + j] = d[j * n + i] = v;
+        }
     std::vector<double> size(static_cast<size_t>(n), 1.0);
     std::vector<char> active(static_cast<size_t>(n), 1);
     std::vector<Merge> merges;
     std::vector<int64_t> chain;
+    std::vector<char> in_chain(static_cast<size_t>(n), 0);
+    int64_t steps = 0;
     int64_t remaining = n;
     while (remaining > 1) {
         if (chain.empty())
             for (int64_t i = 0; i < n; ++i)
                 if (active[i]) {
                     chain.push_back(i);
+                    in_chain[i] = 1;
                     break;
                 }
         const int64_t a = chain.back();
@@ -59,12 +73,25 @@ void ward_body(Call &c) {
             }
         }
         if (b != prev) {
+            if (b < 0 || ++steps > 8 * n * n + 64)
+                fail(GEOMRT_EINTERNAL, c.method() + ": the nearest-neighbour chain did not close");
+            // Ward's costs are reducible, so in exact arithmetic a chain never revisits a cluster;
+            // rounding at near-ties can break that: cut the chain back to b's place then.
+            if (in_chain[b]) {
+                while (chain.back() != b) {
+                    in_chain[chain.back()] = 0;
+                    chain.pop_back();
+                }
+                continue;
+            }
             chain.push_back(b);
+            in_chain[b] = 1;
             continue;
         }
         // a and prev are reciprocal nearest neighbours: merge them into the lower index
         chain.pop_back();
         chain.pop_back();
+        in_chain[a] = in_chain[b] = 0;
         const int64_t lo = std::min(a, b), hi = std::max(a, b);
         merges.push_back({lo, hi, bd});
         const double ni = size[lo], nj = size[hi];

@@ -158,6 +158,31 @@ TEST_CASE("Ward's merge costs add up to the total sum of squares and recover blo
     CHECK(ari(rt.get(), truth, labels(r.get(), "labels")) == 1.0);
 }
 
+TEST_CASE("Ward terminates on a kernel that is symmetric only to rounding, with near-tied costs", "[graph][ward]") {
+    // Regression: the study's plain kernels at large t are constant up to the last bits, with K_ij and
+    // K_ji differing by one ulp; the nearest-neighbour chain then cycled and grew without bound.
+    auto rt = plugins_runtime();
+    const int64_t n = 150;
+    std::mt19937_64 g(1);
+    std::uniform_int_distribution<int> bit(-1, 1);
+    const double u = std::nextafter(64.0, 100.0) - 64.0;
+    std::vector<double> K(static_cast<size_t>(n * n));
+    for (double &v : K) v = 64.0 + u * bit(g);
+    Result r = ward(rt.get(), K, n, 2);
+    const std::vector<int64_t> lab = labels(r.get(), "labels");
+    REQUIRE(lab.size() == static_cast<size_t>(n));
+    int64_t ones = 0;
+    for (int64_t l : lab) {
+        CHECK((l == 0 || l == 1));
+        ones += l;
+    }
+    CHECK(ones >= 1);
+    CHECK(ones <= n - 1);
+    const std::vector<double> h = vec(r.get(), "heights");
+    REQUIRE(h.size() == static_cast<size_t>(n - 1));
+    for (double v : h) CHECK(std::fabs(v) < 1e-10);  // every cost is rounding noise of a constant kernel
+}
+
 TEST_CASE("adjusted Rand index matches scikit-learn's adjusted_rand_score", "[graph][ari]") {
     auto rt = plugins_runtime();
     for (int i = 0; graph_ref().count("ari_value_" + std::to_string(i)); ++i) {
