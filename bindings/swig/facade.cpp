@@ -354,6 +354,12 @@ LongView ResultHandle::i64(const std::string &name) const {
     return LongView{static_cast<const int64_t *>(v.data), v.numel};
 }
 
+int64_t ResultHandle::dataAddress(const std::string &name) const {
+    if (kind(name) == GEOMRT_KIND_SPARSE) throw Error(GEOMRT_EINVAL, "output '" + name + "' is sparse");
+    const geomrt_tensor_view v = dense_view(res_, name);
+    return v.numel > 0 ? static_cast<int64_t>(reinterpret_cast<uintptr_t>(v.data)) : 0;
+}
+
 DoubleView ResultHandle::sparseDense(const std::string &name) {
     geomrt_sparse_view v = sparse_view(res_, name);
     int64_t n = 0;

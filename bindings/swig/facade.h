@@ -194,6 +194,10 @@ public:
     LongView i64(const std::string &name) const;
     /// Sparse output as its dense rows x cols float64 matrix (copy kept in the handle).
     DoubleView sparseDense(const std::string &name);
+    /// Address of a dense output's data (row-major, contiguous, of its own dtype; 0 when it has
+    /// no elements), valid while this handle lives. The Python layer wraps it in a numpy array
+    /// that keeps the handle alive, so outputs reach Python without a copy.
+    int64_t dataAddress(const std::string &name) const;
 
     int64_t sparseRows(const std::string &name) const;
     int64_t sparseCols(const std::string &name) const;

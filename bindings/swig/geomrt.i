@@ -111,6 +111,9 @@
 %unignore_method geomrt_swig::ResultHandle::sparseIndptr;
 %unignore_method geomrt_swig::ResultHandle::sparseIndices;
 %unignore_method geomrt_swig::ResultHandle::sparseValues;
+#if defined(SWIGPYTHON)
+%unignore_method geomrt_swig::ResultHandle::dataAddress;
+#endif
 
 %unignore_method geomrt_swig::debugLastInputAddress;
 %unignore_method geomrt_swig::errorName;

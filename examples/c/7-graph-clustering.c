@@ -2,8 +2,9 @@
  * (Ivashkin & Chebotarev 2016.) For random partition graphs G(N, m, p_in, p_out) and Zachary's
  * karate club, every kernel family plain and logarithmic, an alpha grid, kernel k-means and Ward:
  * the best adjusted Rand index over the grid (mean over graphs), printed as markdown tables.
- * By default (and with GEOMRT_EXAMPLE_QUICK=1) a small version runs in seconds; --full (or
- * GEOMRT_EXAMPLE_QUICK=0) runs the whole study. The karate club is read from
+ * By default (and with GEOMRT_EXAMPLE_QUICK=1) a small version runs in a second; --full (or
+ * GEOMRT_EXAMPLE_QUICK=0) runs the whole study (N = 100 and 150, 3 graphs per setting: seconds).
+ * GEOMRT_GRAPH_N=200,300 sets other node counts, GEOMRT_GRAPH_GRAPHS=10 the graphs per setting. The karate club is read from
  * examples/data/karate.csv (path from argv[1], else found next to this source file).
  * Build against an installed geomrt:  cc -std=c99 7-graph-clustering.c $(pkg-config --cflags --libs geomrt) -lm */
 #include <math.h>
@@ -19,6 +20,7 @@ static const char *PLAIN[NF] = {"pWalk", "For", "Heat", "NHeat", "Comm", "SCT"};
 static const char *LOGN[NF] = {"Walk", "logFor", "logHeat", "logNHeat", "logComm", "logSCT"};
 #define NV (2 * NF) /* variant v: family v / 2, logarithmic if v is odd */
 #define MAXA 19
+#define MAXN 8 /* node counts per run */
 
 static void check(int rc) {
     if (rc != GEOMRT_OK) {
@@ -215,20 +217,34 @@ int main(int argc, char **argv) {
     double alphas[MAXA];
     const int na = quick ? 4 : 9;
     for (int i = 0; i < na; ++i) alphas[i] = quick ? 0.2 + 0.2 * i : 0.1 * (i + 1);
-    const int graphs = quick ? 1 : 3;
-    int64_t Ns[2] = {100, 150};
+    int graphs = quick ? 1 : 3;
+    int64_t Ns[MAXN] = {100, 150};
     const int64_t ms[2] = {2, 4};
     const double p_in = 0.3, p_outs[3] = {0.05, 0.1, 0.15};
     int nN = quick ? 1 : 2;
     const int nm = quick ? 1 : 2, np = quick ? 1 : 3;
-    if (getenv("GEOMRT_GRAPH_N")) { /* one N only (to split the full study over processes) */
-        Ns[0] = atoll(getenv("GEOMRT_GRAPH_N"));
-        nN = 1;
+    if (getenv("GEOMRT_GRAPH_N")) { /* other node counts, comma-separated (e.g. 200,300) */
+        const char *s = getenv("GEOMRT_GRAPH_N");
+        nN = 0;
+        while (*s && nN < MAXN) {
+            char *end;
+            const long long v = strtoll(s, &end, 10);
+            if (end == s || v < 8) {
+                fprintf(stderr, "GEOMRT_GRAPH_N: expected comma-separated node counts >= 8\n");
+                return 2;
+            }
+            Ns[nN++] = v;
+            s = *end == ',' ? end + 1 : end;
+        }
+    }
+    if (getenv("GEOMRT_GRAPH_GRAPHS")) { /* graphs per setting */
+        graphs = atoi(getenv("GEOMRT_GRAPH_GRAPHS"));
+        if (graphs < 1) graphs = 1;
     }
 
-    static double sum[2][NV][MAXA], rows[12][2][NV];
+    static double sum[2][NV][MAXA], rows[MAXN * 6][2][NV];
     static int cnt[2][NV][MAXA];
-    static char names[12][64];
+    static char names[MAXN * 6][64];
     int nrows = 0;
     for (int a = 0; a < nN; ++a)
         for (int b = 0; b < nm; ++b)
@@ -246,7 +262,8 @@ int main(int argc, char **argv) {
                     check(geomrt_args_set_param_i64(ga, "classes", ms[b]));
                     check(geomrt_args_set_param_f64(ga, "p_in", p_in));
                     check(geomrt_args_set_param_f64(ga, "p_out", p_out));
-                    check(geomrt_args_set_param_i64(ga, "seed", 1000 * (a * 6 + b * 3 + c) + s));
+                    /* the seed depends on the setting, not on its place in the run */
+                    check(geomrt_args_set_param_i64(ga, "seed", 100000 * Ns[a] + 1000 * (b * 3 + c) + s));
                     check(geomrt_invoke(&gr, rt, "graph.random_partition", ga, NULL));
                     check(geomrt_result_sparse(gr, "A", &A));
                     check(geomrt_result_tensor(gr, "labels", &lab));

@@ -3,7 +3,9 @@
  * Inputs: an ndarray is handed to the runtime as pointer + shape + strides (in elements):
  * never copied here. The idiomatic layer (geomrt/__init__.py) converts other dtypes and
  * layouts first and keeps every array alive until invoke() returns (tensors are borrowed).
- * Outputs: DoubleView / LongView become fresh numpy arrays (one memcpy from the result).
+ * Outputs: DoubleView / LongView become fresh numpy arrays (one memcpy from the result); the
+ * idiomatic layer uses them only for sparse outputs: dense ones are wrapped without a copy
+ * (ResultHandle::dataAddress).
  * Errors: geomrt_swig::Error raises geomrt.Error (or its subclass for the code).
  */
 %include <stdint.i>

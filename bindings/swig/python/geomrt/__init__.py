@@ -20,8 +20,10 @@ Inputs (a dict name -> value):
 Parameters (a dict): bool, int, float or str (numpy scalars too); numbers convert
 between int and float when exact, strings are parsed ("0.1", "true").
 Outputs (a dict name -> value, in the method's declared order): rank-0 outputs become
-Python float (or int for int64), dense tensors fresh numpy arrays (copied once from the
-runtime's result, which is then freed), sparse matrices SparseMatrix objects.
+Python float (or int for int64), dense tensors writable numpy arrays of the output's dtype
+that view the runtime's result without a copy (the result, with all its outputs, is freed
+when the last of these arrays is gone; keep a .copy() of one output to release the others),
+sparse matrices SparseMatrix objects (copied).
 Errors raise geomrt.Error subclasses carrying the runtime's code and message.
 The GIL is released while a method runs; a Runtime may be used from several threads.
 """
@@ -264,6 +266,11 @@ def _read_result(res):
             out[name] = res.scalar_i64(name) if dtype == _native.DTYPE_I64 else res.scalar(name)
             continue
         shape = tuple(res.dim(name, axis) for axis in range(ndim))
+        typestr = _TYPESTR.get(dtype)
+        addr = res.data_address(name) if typestr else 0
+        if addr:
+            out[name] = np.asarray(_ResultArray(res, addr, shape, typestr))
+            continue
         if dtype == _native.DTYPE_I64:
             data = res.i64(name)
         else:
@@ -272,6 +279,22 @@ def _read_result(res):
                 data = data.astype(np.float32)  # exact: the values came from float32
         out[name] = data.reshape(shape)
     return out
+
+
+_TYPESTR = {_native.DTYPE_F64: np.dtype(np.float64).str, _native.DTYPE_F32: np.dtype(np.float32).str,
+            _native.DTYPE_I64: np.dtype(np.int64).str}
+
+
+class _ResultArray:
+    """One dense output of a result, seen by numpy through __array_interface__ without a copy.
+    The numpy array's base is this object, which holds the result: the result's memory is
+    freed when the last array viewing one of its outputs is gone."""
+    __slots__ = ("_result", "__array_interface__")
+
+    def __init__(self, result, address, shape, typestr):
+        self._result = result
+        self.__array_interface__ = {"version": 3, "shape": shape, "typestr": typestr,
+                                    "data": (address, False), "strides": None}
 
 
 def _debug_last_input_address(name):
