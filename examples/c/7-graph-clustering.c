@@ -4,8 +4,8 @@
  * the best adjusted Rand index over the grid (mean over graphs), printed as markdown tables.
  * By default (and with GEOMRT_EXAMPLE_QUICK=1) a small version runs in a second; --full (or
  * GEOMRT_EXAMPLE_QUICK=0) runs the whole study (N = 100 and 150, 3 graphs per setting: seconds).
- * GEOMRT_GRAPH_N=200,300 sets other node counts, GEOMRT_GRAPH_GRAPHS=10 the graphs per setting. The karate club is read from
- * examples/data/karate.csv (path from argv[1], else found next to this source file).
+ * GEOMRT_GRAPH_N=200,300 sets other node counts, GEOMRT_GRAPH_GRAPHS=10 the graphs per setting.
+ * The karate club is read from examples/data/karate.csv (path from argv[1], else found next to this source file).
  * Build against an installed geomrt:  cc -std=c99 7-graph-clustering.c $(pkg-config --cflags --libs geomrt) -lm */
 #include <math.h>
 #include <stdio.h>
