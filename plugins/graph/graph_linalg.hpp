@@ -6,6 +6,7 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -66,9 +67,11 @@ inline void sym_eig(const std::string &method, Mat &a, Vec &w) {
                                           std::to_string(info) + ")");
 }
 
-/// Inverse of a symmetric positive definite matrix in place (both triangles written). Returns
-/// false if the Cholesky factorization finds the matrix not positive definite.
-inline bool spd_inverse(const std::string &method, double *a, int64_t n64) {
+/// Inverse of a symmetric positive definite matrix in place. Only the lower triangle in
+/// column-major order (= the upper triangle a[i * n + j], j >= i, read row-major) is read and
+/// written unless `both` (then the other triangle is filled in too). Returns false if the
+/// Cholesky factorization finds the matrix not positive definite.
+inline bool spd_inverse(const std::string &method, double *a, int64_t n64, bool both = true) {
     const int n = lapack_n(method, n64);
     int info = 0;
     dpotrf_("L", &n, a, &n, &info, 1);
@@ -76,12 +79,13 @@ inline bool spd_inverse(const std::string &method, double *a, int64_t n64) {
     if (info < 0) sdk::fail(GEOMRT_EINTERNAL, method + ": dpotrf argument error");
     dpotri_("L", &n, a, &n, &info, 1);
     if (info != 0) return false;
-    mirror_lower(a, n64);
+    if (both) mirror_lower(a, n64);
     return true;
 }
 
-/// out (n x n, both triangles) = W W^T for a column-major W of n rows and k columns.
-inline void gram(const std::string &method, const double *W, int64_t n64, int64_t k64, double *out) {
+/// out (n x n) = W W^T for a column-major W of n rows and k columns; both triangles unless
+/// `both` is false (then only out[i * n + j], j >= i, as spd_inverse).
+inline void gram(const std::string &method, const double *W, int64_t n64, int64_t k64, double *out, bool both = true) {
     const int n = lapack_n(method, n64), k = static_cast<int>(k64);
     if (k == 0) {
         std::fill(out, out + n64 * n64, 0.0);
@@ -89,7 +93,30 @@ inline void gram(const std::string &method, const double *W, int64_t n64, int64_
     }
     const double one = 1.0, zero = 0.0;
     dsyrk_("L", "N", &n, &k, &one, W, &n, &zero, out, &n);
-    mirror_lower(out, n64);
+    if (both) mirror_lower(out, n64);
+}
+
+/// One pass over a symmetric n x n matrix of which only a[i * n + j], j >= i, is valid: for each
+/// such pair f(i, j, a_ij, k, d) gives the final kernel entry k and distance d, written to both
+/// (i, j) and (j, i) of K (in place over a) and D. Tiled so the transposed writes stay in cache.
+/// Returns false if some k or d is not finite.
+template <class F>
+bool symmetric_pass(double *K, double *D, int64_t n, F f) {
+    constexpr int64_t T = 64;
+    bool finite = true;
+    for (int64_t i0 = 0; i0 < n; i0 += T)
+        for (int64_t j0 = i0; j0 < n; j0 += T) {
+            const int64_t i1 = std::min(n, i0 + T), j1 = std::min(n, j0 + T);
+            for (int64_t i = i0; i < i1; ++i)
+                for (int64_t j = std::max(i, j0); j < j1; ++j) {
+                    double k, d;
+                    f(i, j, K[i * n + j], k, d);
+                    finite &= std::isfinite(k) & std::isfinite(d);
+                    K[i * n + j] = K[j * n + i] = k;
+                    D[i * n + j] = D[j * n + i] = d;
+                }
+        }
+    return finite;
 }
 
 }  // namespace graph

@@ -91,8 +91,9 @@ std::string param_text(const Problem &P, double t) {
     return std::string(nm) + " = " + num(t);
 }
 
-/// One kernel f(M) (and D) from the eigendecomposition U, lam of M.
-void spectral_kernel(const Problem &P, const Mat &U, const Vec &lam, double t, double *K, double *D, Mat &W) {
+/// One kernel f(M) (and D) from the eigendecomposition U, lam of M. Returns false if an entry
+/// of K or D is not finite.
+bool spectral_kernel(const Problem &P, const Mat &U, const Vec &lam, double t, double *K, double *D, Mat &W) {
     const int64_t n = P.n;
     std::vector<double> lf(static_cast<size_t>(n));
     int64_t p = 0;
@@ -107,7 +108,7 @@ void spectral_kernel(const Problem &P, const Mat &U, const Vec &lam, double t, d
         if (k == p) continue;
         W.col(col++) = U.col(k) * std::exp(0.5 * (lf[k] - lf[p]));
     }
-    gram(P.method, W.data(), n, n - 1, K);  // K <- R' = R / f_p (scratch)
+    gram(P.method, W.data(), n, n - 1, K, false);  // K <- R' = R / f_p (one triangle; scratch)
     Vec u = U.col(p);
     if (u.sum() < 0) u = -u;
     std::vector<double> rd(static_cast<size_t>(n));
@@ -118,42 +119,84 @@ void spectral_kernel(const Problem &P, const Mat &U, const Vec &lam, double t, d
             fail(GEOMRT_EINVAL, P.method + ": the plain " + family_name(P.fam) + " kernel overflows float64 at " +
                                     param_text(P, t) + " (its largest term is exp(" + num(lf[p]) +
                                     ")); use log = true or a smaller alpha");
-        for (int64_t i = 0; i < n; ++i)
-            for (int64_t j = 0; j < n; ++j) {
-                const double r = K[i * n + j];
-                const double du = u(i) - u(j);
-                D[i * n + j] = i == j ? 0.0 : fp * (0.5 * du * du + 0.5 * (rd[i] + rd[j]) - r);
-                K[i * n + j] = fp * (r + u(i) * u(j));
-            }
-        return;
+        return symmetric_pass(K, D, n, [&](int64_t i, int64_t j, double r, double &k, double &d) {
+            const double du = u(i) - u(j);
+            d = i == j ? 0.0 : fp * (0.5 * du * du + 0.5 * (rd[i] + rd[j]) - r);
+            k = fp * (r + u(i) * u(j));
+        });
     }
     for (int64_t i = 0; i < n; ++i)
         if (!(u(i) > 0))
             fail(GEOMRT_EINVAL, P.method + ": the logarithmic " + std::string(family_name(P.fam)) +
                                     " kernel is not defined here: its leading eigenvector vanishes at node " +
                                     std::to_string(i) + " in float64");
-    std::vector<double> lu(static_cast<size_t>(n)), l1(static_cast<size_t>(n));
+    std::vector<double> lu(static_cast<size_t>(n)), l1(static_cast<size_t>(n)), iu(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) {
         lu[i] = std::log(u(i));
+        iu[i] = 1.0 / u(i);
         l1[i] = std::log1p(rd[i] / (u(i) * u(i)));
     }
     double worst = 0;
     int64_t wi = -1, wj = -1;
-    for (int64_t i = 0; i < n; ++i)
-        for (int64_t j = 0; j < n; ++j) {
-            const double r = K[i * n + j] / (u(i) * u(j));
-            if (!(r > -1.0)) {
-                if (wi < 0 || r < worst) { worst = r; wi = i; wj = j; }
-                continue;
-            }
-            const double l = i == j ? l1[i] : std::log1p(r);
-            D[i * n + j] = i == j ? 0.0 : 0.5 * (l1[i] + l1[j]) - l;
-            K[i * n + j] = lf[p] + lu[i] + lu[j] + l;
+    const double lp = lf[p];
+    const bool finite = symmetric_pass(K, D, n, [&](int64_t i, int64_t j, double x, double &k, double &d) {
+        const double r = x * iu[i] * iu[j];
+        if (!(r > -1.0)) {
+            if (wi < 0 || r < worst) { worst = r; wi = i; wj = j; }
+            k = d = 0.0;
+            return;
         }
+        const double l = i == j ? l1[i] : std::log1p(r);
+        d = i == j ? 0.0 : 0.5 * (l1[i] + l1[j]) - l;
+        k = lp + lu[i] + lu[j] + l;
+    });
     if (wi >= 0)
         fail(GEOMRT_EINVAL, P.method + ": the logarithmic " + std::string(family_name(P.fam)) + " kernel at " +
                                 param_text(P, t) + " has entries below float64 resolution (K" + entry(wi, wj) +
                                 " is smaller than the rounding error of the kernel); use a larger alpha");
+    return finite;
+}
+
+/// The resolvent (I + tL)^-1 (forest) or (I - tA)^-1 (pwalk), or its elementwise logarithm, and
+/// D, by Cholesky in place in K: M is written straight from the sparse graph, one triangle is
+/// inverted and one tiled pass forms both triangles of K and D. Returns false if an entry of K or
+/// D is not finite.
+bool resolvent_kernel(const Problem &P, double t, double *K, double *D) {
+    const int64_t n = P.n;
+    std::fill(K, K + n * n, 0.0);
+    for (int64_t i = 0; i < n; ++i) {
+        K[i * n + i] = 1.0 + (P.fam == Family::forest ? t * P.deg[i] : 0.0);
+        for (int64_t e = P.g.ptr[i]; e < P.g.ptr[i + 1]; ++e)
+            if (P.g.idx[e] >= i) K[i * n + P.g.idx[e]] -= t * P.g.val[e];
+    }
+    if (!spd_inverse(P.method, K, n, false))
+        fail(GEOMRT_EINVAL, P.method + ": " + std::string(P.fam == Family::pwalk ? "I - tA" : "I + tL") +
+                                " is not positive definite in float64 at t = " + num(t) +
+                                (P.fam == Family::pwalk ? " (t is too close to 1/rho)" : ""));
+    std::vector<double> dg(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) dg[i] = K[i * n + i];
+    if (!P.log)
+        return symmetric_pass(K, D, n, [&](int64_t i, int64_t j, double x, double &k, double &d) {
+            k = x;
+            d = i == j ? 0.0 : 0.5 * (dg[i] + dg[j]) - x;
+        });
+    int64_t bi = -1, bj = -1;
+    for (int64_t i = 0; i < n; ++i) dg[i] = dg[i] > 0 ? std::log(dg[i]) : (bi < 0 ? (bi = bj = i, 0.0) : 0.0);
+    const bool finite = symmetric_pass(K, D, n, [&](int64_t i, int64_t j, double x, double &k, double &d) {
+        if (!(x > 0)) {
+            if (bi < 0) bi = i, bj = j;
+            k = d = 0.0;
+            return;
+        }
+        const double l = i == j ? dg[i] : std::log(x);
+        k = l;
+        d = i == j ? 0.0 : 0.5 * (dg[i] + dg[j]) - l;
+    });
+    if (bi >= 0)
+        fail(GEOMRT_EINVAL, P.method + ": the logarithmic " + std::string(family_name(P.fam)) + " kernel at " +
+                                param_text(P, t) + " has entries below float64 resolution (K" + entry(bi, bj) +
+                                " is smaller than the rounding error of the kernel); use a larger alpha");
+    return finite;
 }
 
 /// L^+ (both triangles) into out: Cholesky of L + J/n for a connected graph, else the
@@ -345,6 +388,7 @@ void kernel_body(Call &c) {
     for (int64_t i = 0; i < k; ++i) tv[i] = ts[i];
     if (n == 0) return;
     const int64_t nn = n * n;
+    std::vector<signed char> checked(static_cast<size_t>(k), -1);  // -1: finiteness not yet checked
 
     switch (P.fam) {
     case Family::pwalk:
@@ -357,39 +401,21 @@ void kernel_body(Call &c) {
         // eigendecomposition's ~10 n^3 plus the n^3 of each spectral kernel). Their logarithms too:
         // the informative part is only polynomially (not exponentially) small against the leading
         // term, except for pwalk near t = 1/rho, which keeps the spectral form there.
-        Mat U, W, M;
+        Mat U, W;
         Vec lam;
-        const Mat B = base_matrix(P);
         for (int64_t i = 0; i < k; ++i) {
             c.progress(static_cast<double>(i) / static_cast<double>(k), i, 0.0);
             const double t = ts[i];
             double *Ki = K + i * nn, *Di = D + i * nn;
             if (resolvent && (!P.log || P.fam == Family::forest || t * rho <= 0.99)) {
-                M = B * (P.fam == Family::pwalk ? -t : t);
-                M.diagonal().array() += 1.0;
-                if (!spd_inverse(P.method, M.data(), n))
-                    fail(GEOMRT_EINVAL, P.method + ": " + std::string(P.fam == Family::pwalk ? "I - tA" : "I + tL") +
-                                            " is not positive definite in float64 at t = " + num(t) +
-                                            (P.fam == Family::pwalk ? " (t is too close to 1/rho)" : ""));
-                std::copy(M.data(), M.data() + nn, Ki);
-                if (P.log) {
-                    for (int64_t e = 0; e < nn; ++e) {
-                        if (!(Ki[e] > 0))
-                            fail(GEOMRT_EINVAL, P.method + ": the logarithmic " + kname + " kernel at " +
-                                                    param_text(P, t) + " has entries below float64 resolution (K" +
-                                                    entry(e / n, e % n) +
-                                                    " is smaller than the rounding error of the kernel); use a larger alpha");
-                        Ki[e] = std::log(Ki[e]);
-                    }
-                }
-                distance_from_kernel(Ki, Di, n);
+                checked[i] = resolvent_kernel(P, t, Ki, Di);
                 continue;
             }
             if (U.size() == 0) {  // one eigendecomposition for every remaining value
-                U = B;
+                U = base_matrix(P);
                 sym_eig(P.method, U, lam);
             }
-            spectral_kernel(P, U, lam, t, Ki, Di, W);
+            checked[i] = spectral_kernel(P, U, lam, t, Ki, Di, W);
         }
         break;
     }
@@ -451,10 +477,17 @@ void kernel_body(Call &c) {
         break;
     }
     }
-    for (int64_t e = 0; e < k * nn; ++e)
-        if (!std::isfinite(K[e]) || !std::isfinite(D[e]))
+    // Entries already checked are those of the tiled passes (checked[i] = 1: finite, 0: not).
+    for (int64_t i = 0; i < k; ++i) {
+        bool ok = checked[i] == 1;
+        if (checked[i] < 0) {
+            ok = true;
+            for (int64_t e = i * nn; e < (i + 1) * nn && ok; ++e) ok = std::isfinite(K[e]) && std::isfinite(D[e]);
+        }
+        if (!ok)
             fail(GEOMRT_EINVAL, P.method + ": the " + kname + " kernel is not finite in float64 for these parameters (" +
-                                    param_text(P, ts[e / nn]) + "); use a smaller alpha or log = true");
+                                    param_text(P, ts[i]) + "); use a smaller alpha or log = true");
+    }
 }
 
 }  // namespace
