@@ -63,9 +63,25 @@ inline Csr read_graph(const Call &c, const char *name) {
     g.n = n;
     g.ptr.assign(static_cast<size_t>(n + 1), 0);
     if (A.sparse()) {
-        // Sum duplicates within each row: sort each row's entries by column.
+        // Sum duplicates within each row: sort each row's entries by column (rows that are already
+        // strictly increasing, as scipy's canonical CSR and graph.random_partition give, are copied).
         std::vector<std::pair<int64_t, double>> row;
+        const int64_t *ip = A.indptr(), *ix = A.indices();
+        const double *iv = A.values();
+        g.idx.reserve(static_cast<size_t>(ip[n] - ip[0]));
+        g.val.reserve(static_cast<size_t>(ip[n] - ip[0]));
         for (int64_t i = 0; i < n; ++i) {
+            bool sorted = true;
+            for (int64_t k = ip[i] + 1; k < ip[i + 1] && sorted; ++k) sorted = ix[k - 1] < ix[k];
+            if (sorted) {
+                for (int64_t k = ip[i]; k < ip[i + 1]; ++k)
+                    if (iv[k] != 0) {
+                        g.idx.push_back(ix[k]);
+                        g.val.push_back(iv[k]);
+                    }
+                g.ptr[i + 1] = static_cast<int64_t>(g.idx.size());
+                continue;
+            }
             row.clear();
             for (int64_t k = A.indptr()[i]; k < A.indptr()[i + 1]; ++k)
                 row.emplace_back(A.indices()[k], A.values()[k]);

@@ -77,6 +77,46 @@ TEST_CASE("every kernel matches its direct dense formula, dense and sparse A", "
             }
 }
 
+TEST_CASE("a CSR adjacency with unsorted rows, duplicates and explicit zeros gives the kernel of its sum",
+          "[graph][kernel]") {
+    auto rt = plugins_runtime();
+    const std::vector<double> &A = ref("A");
+    const Csr As = to_csr(A, N);
+    // Same matrix: every row reversed, its first stored entry split in two halves, a stored zero.
+    Csr Bs;
+    Bs.n = N;
+    Bs.ptr.push_back(0);
+    for (int64_t i = 0; i < N; ++i) {
+        const int64_t lo = As.ptr[i], hi = As.ptr[i + 1];
+        for (int64_t k = hi - 1; k >= lo; --k) {
+            const bool split = k == lo;
+            Bs.idx.push_back(As.idx[k]);
+            Bs.val.push_back(split ? 0.5 * As.val[k] : As.val[k]);
+            if (split) {
+                Bs.idx.push_back(As.idx[k]);
+                Bs.val.push_back(0.5 * As.val[k]);
+            }
+        }
+        Bs.idx.push_back(i);  // explicit zero on the diagonal
+        Bs.val.push_back(0.0);
+        Bs.ptr.push_back(static_cast<int64_t>(Bs.idx.size()));
+    }
+    for (const char *fam : {"forest", "comm"}) {
+        INFO(fam);
+        std::vector<double> K[2];
+        for (int v = 0; v < 2; ++v) {
+            Args a = new_args();
+            set_csr(a.get(), "A", v ? Bs : As);
+            geomrt_args_set_param_string(a.get(), "kernel", fam);
+            geomrt_args_set_param_f64(a.get(), "alpha", 0.3);
+            Result r = invoke(rt.get(), "graph.kernel", a.get());
+            K[v] = vec(r.get(), "K");
+        }
+        CHECK(rel_err(K[0], gt::ref(std::string("K_") + fam + "_0.3")) < 1e-10);
+        CHECK(rel_err(K[1], K[0]) < 1e-13);
+    }
+}
+
 TEST_CASE("communicability and resistance distance agree with NetworkX", "[graph][kernel]") {
     auto rt = plugins_runtime();
     const std::vector<double> &B = ref("B");
