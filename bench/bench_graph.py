@@ -219,7 +219,7 @@ def main():
         "",
         "Graphs: random partition graphs (graph.random_partition, 4 classes, expected degree 20 inside and 5 "
         "across), alpha = 0.5. Time in seconds, best of 2 runs (1 at n = 2000); geomrt's time is the whole "
-        "`Runtime.invoke` from Python (checks, K and D, conversion to numpy). Ratio > 1: geomrt faster. "
+        "`Runtime.invoke` from Python (checks, K and D, and the numpy arrays that view them). Ratio > 1: geomrt faster. "
         "'rel. err' is max |K - K_peer| / max |K_peer| (n = 500).",
         "",
         "| kernel | n | peer | peer (s) | geomrt (s) | ratio | rel. err |",
