@@ -39,6 +39,19 @@ struct Csr {
             y[i] = s;
         }
     }
+    /// Y = A X for row-major n x b blocks: one pass over the graph for all b columns.
+    void apply_block(const double *X, double *Y, int64_t b, int threads) const {
+#pragma omp parallel for num_threads(threads) schedule(static, 256) if (threads > 1)
+        for (int64_t i = 0; i < n; ++i) {
+            double *y = Y + i * b;
+            for (int64_t c = 0; c < b; ++c) y[c] = 0;
+            for (int64_t k = ptr[i]; k < ptr[i + 1]; ++k) {
+                const double v = val[k];
+                const double *x = X + idx[k] * b;
+                for (int64_t c = 0; c < b; ++c) y[c] += v * x[c];
+            }
+        }
+    }
 };
 
 inline std::string entry(int64_t i, int64_t j) { return "[" + std::to_string(i) + "," + std::to_string(j) + "]"; }

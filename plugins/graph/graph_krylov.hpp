@@ -1,5 +1,6 @@
 // Krylov methods on a sparse symmetric operator: the largest eigenvalue by restarted Lanczos
-// (full reorthogonalization), f(M) y by Lanczos (f = exp), and M^-1 y by conjugate gradient.
+// (full reorthogonalization), f(M) Y by Lanczos (f = exp) and M^-1 Y by conjugate gradient, the
+// columns of a block Y side by side.
 #ifndef GEOMRT_PLUGINS_GRAPH_KRYLOV_HPP
 #define GEOMRT_PLUGINS_GRAPH_KRYLOV_HPP
 
@@ -82,121 +83,186 @@ inline double lanczos_max_eig(const Op &M, int64_t n, uint64_t seed = 7) {
     return theta;
 }
 
-/// out = exp(s M) y by Lanczos: ||y|| V_m exp(s T_m) e_1, with m grown until two successive
-/// estimates differ by at most tol relative. Returns the number of steps (negative if max_iter
-/// was reached without convergence).
-inline int lanczos_expv(const Op &M, int64_t n, double s, const double *y, double *out, double tol, int max_iter) {
-    const double beta0 = std::sqrt(dot(y, y, n));
-    if (beta0 == 0) {
-        std::fill(out, out + n, 0.0);
-        return 0;
-    }
-    const int mmax = static_cast<int>(std::min<int64_t>(max_iter, n));
-    std::vector<double> V(static_cast<size_t>(n)), w(static_cast<size_t>(n));  // grows by n per step
-    for (int64_t i = 0; i < n; ++i) V[i] = y[i] / beta0;
-    std::vector<double> alpha, beta;
-    Eigen::VectorXd prev;
-    int steps = 0;
-    bool converged = false;
-    for (int j = 0; j < mmax; ++j) {
-        const double *vj = &V[static_cast<size_t>(j) * n];
-        M(vj, w.data());
-        const double a = dot(vj, w.data(), n);
-        for (int64_t i = 0; i < n; ++i) w[i] -= a * vj[i] + (j > 0 ? beta[j - 1] * V[static_cast<size_t>(j - 1) * n + i] : 0.0);
-        // one local reorthogonalization against the last two vectors keeps the recurrence clean
-        for (int k = std::max(0, j - 1); k <= j; ++k) {
-            const double *vk = &V[static_cast<size_t>(k) * n];
-            const double h = dot(vk, w.data(), n);
-            for (int64_t i = 0; i < n; ++i) w[i] -= h * vk[i];
-        }
-        alpha.push_back(a);
-        const double b = std::sqrt(dot(w.data(), w.data(), n));
-        steps = j + 1;
-        const bool invariant = b <= 1e-14 * std::max(1.0, std::fabs(a));
-        if (!(j < 30 || steps % 5 == 0 || invariant || steps == mmax)) {  // check every 5 steps later on
-            beta.push_back(b);
-            V.resize(static_cast<size_t>(n) * (j + 2));
-            double *vn = &V[static_cast<size_t>(j + 1) * n];
-            for (int64_t i = 0; i < n; ++i) vn[i] = w[i] / b;
-            continue;
-        }
-        // exp(s T) e1 for the current T
-        Eigen::MatrixXd T = Eigen::MatrixXd::Zero(steps, steps);
-        for (int k = 0; k < steps; ++k) {
-            T(k, k) = s * alpha[k];
-            if (k + 1 < steps) T(k, k + 1) = T(k + 1, k) = s * beta[k];
-        }
-        Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(T);
-        const Eigen::VectorXd ev = es.eigenvalues();
-        const double shift = ev.maxCoeff();  // exp(s T) = e^shift exp(s T - shift)
-        Eigen::VectorXd f = (ev.array() - shift).exp().matrix();
-        Eigen::VectorXd coef = es.eigenvectors() * (f.asDiagonal() * es.eigenvectors().row(0).transpose());
-        coef *= std::exp(shift) * beta0;
-        if (!std::isfinite(coef.norm())) {  // exp(s M) y overflows float64: report it as such
-            std::fill(out, out + n, std::numeric_limits<double>::infinity());
-            return steps;
-        }
-        if (prev.size() > 0) {
-            Eigen::VectorXd p2 = Eigen::VectorXd::Zero(steps);
-            p2.head(prev.size()) = prev;
-            if ((coef - p2).norm() <= tol * coef.norm()) converged = true;
-        }
-        prev = coef;
-        if (converged || invariant || j + 1 == mmax) {
-            if (invariant) converged = true;
-            std::fill(out, out + n, 0.0);
-            for (int k = 0; k < steps; ++k) {
-                const double *vk = &V[static_cast<size_t>(k) * n];
-                const double ck = coef(k);
-                for (int64_t i = 0; i < n; ++i) out[i] += ck * vk[i];
-            }
-            break;
-        }
-        beta.push_back(b);
-        V.resize(static_cast<size_t>(n) * (j + 2));
-        double *vn = &V[static_cast<size_t>(j + 1) * n];
-        for (int64_t i = 0; i < n; ++i) vn[i] = w[i] / b;
-    }
-    return converged ? steps : -steps;
+/// Y = M X for row-major n x b blocks (the block width is fixed by the caller).
+using BlockOp = std::function<void(const double *X, double *Y)>;
+
+/// out[c] = sum_i A[i, c] B[i, c] for row-major n x b blocks.
+inline void col_dots(const double *A, const double *B, int64_t n, int64_t b, std::vector<double> &out) {
+    out.assign(static_cast<size_t>(b), 0.0);
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t c = 0; c < b; ++c) out[c] += A[i * b + c] * B[i * b + c];
 }
 
-/// Solves M x = y for symmetric positive definite M by conjugate gradient with a Jacobi
-/// preconditioner `dinv` (may be empty), to ||r|| <= tol ||y||. When `project` is set, the
-/// iterates are projected by it (to solve on the range of a singular M). Returns the number of
-/// iterations (negative if max_iter was reached without convergence).
-inline int conjugate_gradient(const Op &M, int64_t n, const double *y, double *x, double tol, int max_iter,
-                              const std::vector<double> &dinv,
-                              const std::function<void(double *)> &project = nullptr) {
-    std::vector<double> r(y, y + n), z(static_cast<size_t>(n)), p(static_cast<size_t>(n)), q(static_cast<size_t>(n));
-    if (project) project(r.data());
-    std::fill(x, x + n, 0.0);
-    const double ynorm = std::sqrt(dot(r.data(), r.data(), n));
-    if (ynorm == 0) return 0;
-    auto precond = [&](const double *in, double *out) {
-        for (int64_t i = 0; i < n; ++i) out[i] = dinv.empty() ? in[i] : dinv[i] * in[i];
-        if (project) project(out);
-    };
-    precond(r.data(), z.data());
-    p = z;
-    double rz = dot(r.data(), z.data(), n);
-    for (int it = 1; it <= max_iter; ++it) {
-        M(p.data(), q.data());
-        const double pq = dot(p.data(), q.data(), n);
-        if (!(pq > 0)) return -it;
-        const double a = rz / pq;
-        for (int64_t i = 0; i < n; ++i) {
-            x[i] += a * p[i];
-            r[i] -= a * q[i];
-        }
-        if (project) project(r.data());
-        if (std::sqrt(dot(r.data(), r.data(), n)) <= tol * ynorm) return it;
-        precond(r.data(), z.data());
-        const double rz2 = dot(r.data(), z.data(), n);
-        const double b = rz2 / rz;
-        rz = rz2;
-        for (int64_t i = 0; i < n; ++i) p[i] = z[i] + b * p[i];
+/// W[:, c] -= f[c] V[:, c] for row-major n x b blocks.
+inline void sub_cols(double *W, const std::vector<double> &f, const double *V, int64_t n, int64_t b) {
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t c = 0; c < b; ++c) W[i * b + c] -= f[c] * V[i * b + c];
+}
+
+/// out = exp(s M) Y, column by column, by Lanczos: ||y|| V_m exp(s T_m) e_1 with m grown until two
+/// successive estimates differ by at most tol relative. The columns run side by side (one block
+/// product per step serves all of them), each with its own recurrence and stopping step. steps[c]
+/// is the number of steps of column c (negative if max_iter was reached without convergence).
+inline void lanczos_expv_block(const BlockOp &M, int64_t n, int64_t b, double s, const double *Y, double *out,
+                               double tol, int max_iter, std::vector<int> &steps) {
+    const size_t nb = static_cast<size_t>(n * b);
+    steps.assign(static_cast<size_t>(b), 0);
+    std::fill(out, out + nb, 0.0);
+    std::vector<double> beta0;
+    col_dots(Y, Y, n, b, beta0);
+    std::vector<char> active(static_cast<size_t>(b));
+    for (int64_t c = 0; c < b; ++c) {
+        beta0[c] = std::sqrt(beta0[c]);
+        active[c] = beta0[c] > 0;
     }
-    return -max_iter;
+    const int mmax = static_cast<int>(std::min<int64_t>(max_iter, n));
+    // The Lanczos vectors, one n x b block per step (separate blocks: nothing is moved as they grow).
+    std::vector<std::vector<double>> V(1, std::vector<double>(nb));
+    std::vector<double> W(nb);
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t c = 0; c < b; ++c) V[0][i * b + c] = active[c] ? Y[i * b + c] / beta0[c] : 0.0;
+    std::vector<std::vector<double>> alpha(static_cast<size_t>(b)), beta(static_cast<size_t>(b));
+    std::vector<Eigen::VectorXd> prev(static_cast<size_t>(b));
+    std::vector<double> a, h, f(static_cast<size_t>(b)), nrm;
+    for (int j = 0; j < mmax; ++j) {
+        if (std::none_of(active.begin(), active.end(), [](char x) { return x != 0; })) break;
+        const double *vj = V[static_cast<size_t>(j)].data();
+        M(vj, W.data());
+        col_dots(vj, W.data(), n, b, a);
+        for (int64_t c = 0; c < b; ++c) f[c] = active[c] ? a[c] : 0.0;
+        sub_cols(W.data(), f, vj, n, b);
+        if (j > 0) {
+            for (int64_t c = 0; c < b; ++c) f[c] = active[c] ? beta[c][j - 1] : 0.0;
+            sub_cols(W.data(), f, V[static_cast<size_t>(j - 1)].data(), n, b);
+        }
+        // one local reorthogonalization against the last two vectors keeps the recurrence clean
+        for (int k = std::max(0, j - 1); k <= j; ++k) {
+            const double *vk = V[static_cast<size_t>(k)].data();
+            col_dots(vk, W.data(), n, b, h);
+            for (int64_t c = 0; c < b; ++c) f[c] = active[c] ? h[c] : 0.0;
+            sub_cols(W.data(), f, vk, n, b);
+        }
+        col_dots(W.data(), W.data(), n, b, nrm);
+
+        for (int64_t c = 0; c < b; ++c) {
+            f[c] = 0.0;  // scale of column c in the next Lanczos vector (0: the column is finished)
+            if (!active[c]) continue;
+            alpha[c].push_back(a[c]);
+            const double bc = std::sqrt(nrm[c]);
+            const int st = j + 1;
+            steps[c] = st;
+            const bool invariant = bc <= 1e-14 * std::max(1.0, std::fabs(a[c]));
+            if (j < 30 || st % 5 == 0 || invariant || st == mmax) {  // check every 5 steps later on
+                // exp(s T) e1 for the current T
+                Eigen::MatrixXd T = Eigen::MatrixXd::Zero(st, st);
+                for (int k = 0; k < st; ++k) {
+                    T(k, k) = s * alpha[c][k];
+                    if (k + 1 < st) T(k, k + 1) = T(k + 1, k) = s * beta[c][k];
+                }
+                Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(T);
+                const Eigen::VectorXd ev = es.eigenvalues();
+                const double shift = ev.maxCoeff();  // exp(s T) = e^shift exp(s T - shift)
+                Eigen::VectorXd e = (ev.array() - shift).exp().matrix();
+                Eigen::VectorXd coef = es.eigenvectors() * (e.asDiagonal() * es.eigenvectors().row(0).transpose());
+                coef *= std::exp(shift) * beta0[c];
+                if (!std::isfinite(coef.norm())) {  // exp(s M) y overflows float64: report it as such
+                    for (int64_t i = 0; i < n; ++i) out[i * b + c] = std::numeric_limits<double>::infinity();
+                    active[c] = 0;
+                    continue;
+                }
+                bool converged = invariant;
+                if (prev[c].size() > 0) {
+                    Eigen::VectorXd p2 = Eigen::VectorXd::Zero(st);
+                    p2.head(prev[c].size()) = prev[c];
+                    if ((coef - p2).norm() <= tol * coef.norm()) converged = true;
+                }
+                prev[c] = coef;
+                if (converged || st == mmax) {
+                    for (int k = 0; k < st; ++k) {
+                        const double *vk = V[static_cast<size_t>(k)].data();
+                        const double ck = coef(k);
+                        for (int64_t i = 0; i < n; ++i) out[i * b + c] += ck * vk[i * b + c];
+                    }
+                    if (!converged) steps[c] = -st;
+                    active[c] = 0;
+                    continue;
+                }
+            }
+            beta[c].push_back(bc);
+            f[c] = 1.0 / bc;
+        }
+        if (std::none_of(active.begin(), active.end(), [](char x) { return x != 0; })) break;
+        V.emplace_back(nb);
+        double *vn = V.back().data();
+        for (int64_t i = 0; i < n; ++i)
+            for (int64_t c = 0; c < b; ++c) vn[i * b + c] = W[i * b + c] * f[c];
+    }
+}
+
+/// Solves M X = Y column by column for symmetric positive definite M by conjugate gradient with a
+/// Jacobi preconditioner `dinv` (may be empty), to ||r|| <= tol ||y|| per column; the columns run
+/// side by side (one block product per iteration serves all). When `project` is set, the iterates
+/// are projected by it (to solve on the range of a singular M; it acts on a whole block). its[c] is
+/// the number of iterations of column c (negative if it did not converge within max_iter).
+inline void conjugate_gradient_block(const BlockOp &M, int64_t n, int64_t b, const double *Y, double *X, double tol,
+                                     int max_iter, const std::vector<double> &dinv,
+                                     const std::function<void(double *)> &project, std::vector<int> &its) {
+    const size_t nb = static_cast<size_t>(n * b);
+    std::vector<double> R(Y, Y + nb), Z(nb), P(nb), Q(nb);
+    if (project) project(R.data());
+    std::fill(X, X + nb, 0.0);
+    its.assign(static_cast<size_t>(b), 0);
+    std::vector<double> ynorm, rz, pq, rn, rz2, f(static_cast<size_t>(b));
+    col_dots(R.data(), R.data(), n, b, ynorm);
+    std::vector<char> active(static_cast<size_t>(b));
+    for (int64_t c = 0; c < b; ++c) {
+        ynorm[c] = std::sqrt(ynorm[c]);
+        active[c] = ynorm[c] > 0;
+    }
+    auto precond = [&]() {
+        for (int64_t i = 0; i < n; ++i)
+            for (int64_t c = 0; c < b; ++c) Z[i * b + c] = dinv.empty() ? R[i * b + c] : dinv[i] * R[i * b + c];
+        if (project) project(Z.data());
+    };
+    precond();
+    for (size_t e = 0; e < nb; ++e) P[e] = active[e % b] ? Z[e] : 0.0;
+    col_dots(R.data(), Z.data(), n, b, rz);
+    for (int it = 1; it <= max_iter; ++it) {
+        if (std::none_of(active.begin(), active.end(), [](char x) { return x != 0; })) return;
+        M(P.data(), Q.data());
+        col_dots(P.data(), Q.data(), n, b, pq);
+        for (int64_t c = 0; c < b; ++c) {
+            f[c] = 0.0;
+            if (!active[c]) continue;
+            if (!(pq[c] > 0)) {
+                its[c] = -it;
+                active[c] = 0;
+                continue;
+            }
+            f[c] = rz[c] / pq[c];
+        }
+        for (int64_t i = 0; i < n; ++i)
+            for (int64_t c = 0; c < b; ++c) {
+                X[i * b + c] += f[c] * P[i * b + c];
+                R[i * b + c] -= f[c] * Q[i * b + c];
+            }
+        if (project) project(R.data());
+        col_dots(R.data(), R.data(), n, b, rn);
+        for (int64_t c = 0; c < b; ++c)
+            if (active[c] && std::sqrt(rn[c]) <= tol * ynorm[c]) {
+                its[c] = it;
+                active[c] = 0;
+            }
+        precond();
+        col_dots(R.data(), Z.data(), n, b, rz2);
+        for (int64_t c = 0; c < b; ++c) {
+            f[c] = active[c] ? rz2[c] / rz[c] : 0.0;
+            rz[c] = rz2[c];
+        }
+        for (size_t e = 0; e < nb; ++e) P[e] = active[e % b] ? Z[e] + f[e % b] * P[e] : 0.0;
+    }
+    for (int64_t c = 0; c < b; ++c)
+        if (active[c]) its[c] = -max_iter;
 }
 
 }  // namespace graph

@@ -1,6 +1,7 @@
 // graph.kernel_apply: K Y for a graph kernel K on a large sparse graph without forming K.
 // exp(s M) y by Lanczos (heat, nheat, comm), (I + tL)^-1 y, (I - tA)^-1 y and L^+ y by conjugate
-// gradient (forest, pwalk, ct); each column of Y on its own, columns in parallel.
+// gradient (forest, pwalk, ct); the columns of Y side by side, one pass over the graph per step
+// for all of them.
 #include <cmath>
 #include <string>
 #include <vector>
@@ -46,85 +47,84 @@ void kernel_apply_body(Call &c) {
     for (int64_t i = 0; i < n; ++i) comp_size[comp[i]] += 1;
     const std::vector<double> isd = inv_sqrt_degrees(deg);
 
-    // The operator and, for CG, its Jacobi preconditioner.
-    Op M;
-    std::vector<double> dinv;
+    // The operator on row-major n x b blocks and, for CG, its Jacobi preconditioner.
+    const int threads = static_cast<int>(std::max<int64_t>(1, c.threads()));
+    BlockOp M;
+    std::vector<double> dinv, zbuf;
     bool use_cg = true;
     double s = 0;  // exp(s M)
     switch (fam) {
     case Family::forest:
-        M = [&](const double *x, double *y) {
-            g.apply(x, y);
-            for (int64_t i = 0; i < n; ++i) y[i] = x[i] + t * (deg[i] * x[i] - y[i]);
+        M = [&](const double *X, double *Yo) {
+            g.apply_block(X, Yo, b, threads);
+            for (int64_t i = 0; i < n; ++i)
+                for (int64_t k = 0; k < b; ++k) Yo[i * b + k] = X[i * b + k] + t * (deg[i] * X[i * b + k] - Yo[i * b + k]);
         };
         for (double d : deg) dinv.push_back(1.0 / (1.0 + t * d));
         break;
     case Family::pwalk:
-        M = [&](const double *x, double *y) {
-            g.apply(x, y);
-            for (int64_t i = 0; i < n; ++i) y[i] = x[i] - t * y[i];
+        M = [&](const double *X, double *Yo) {
+            g.apply_block(X, Yo, b, threads);
+            for (int64_t i = 0; i < n * b; ++i) Yo[i] = X[i] - t * Yo[i];
         };
         break;
     case Family::ct:
-        M = [&](const double *x, double *y) {
-            g.apply(x, y);
-            for (int64_t i = 0; i < n; ++i) y[i] = deg[i] * x[i] - y[i];
+        M = [&](const double *X, double *Yo) {
+            g.apply_block(X, Yo, b, threads);
+            for (int64_t i = 0; i < n; ++i)
+                for (int64_t k = 0; k < b; ++k) Yo[i * b + k] = deg[i] * X[i * b + k] - Yo[i * b + k];
         };
         for (double d : deg) dinv.push_back(d > 0 ? 1.0 / d : 0.0);
         break;
     case Family::heat:
         use_cg = false;
         s = -t;
-        M = [&](const double *x, double *y) {
-            g.apply(x, y);
-            for (int64_t i = 0; i < n; ++i) y[i] = deg[i] * x[i] - y[i];
+        M = [&](const double *X, double *Yo) {
+            g.apply_block(X, Yo, b, threads);
+            for (int64_t i = 0; i < n; ++i)
+                for (int64_t k = 0; k < b; ++k) Yo[i * b + k] = deg[i] * X[i * b + k] - Yo[i * b + k];
         };
         break;
     case Family::nheat:
         use_cg = false;
         s = -t;
-        M = [&](const double *x, double *y) {
-            thread_local std::vector<double> z;
-            z.resize(static_cast<size_t>(n));
-            for (int64_t i = 0; i < n; ++i) z[i] = isd[i] * x[i];
-            g.apply(z.data(), y);
-            for (int64_t i = 0; i < n; ++i) y[i] = (deg[i] > 0 ? x[i] : 0.0) - isd[i] * y[i];
+        zbuf.resize(static_cast<size_t>(n * b));
+        M = [&](const double *X, double *Yo) {
+            for (int64_t i = 0; i < n; ++i)
+                for (int64_t k = 0; k < b; ++k) zbuf[i * b + k] = isd[i] * X[i * b + k];
+            g.apply_block(zbuf.data(), Yo, b, threads);
+            for (int64_t i = 0; i < n; ++i)
+                for (int64_t k = 0; k < b; ++k)
+                    Yo[i * b + k] = (deg[i] > 0 ? X[i * b + k] : 0.0) - isd[i] * Yo[i * b + k];
         };
         break;
     case Family::comm:
         use_cg = false;
         s = t;
-        M = adj;
+        M = [&](const double *X, double *Yo) { g.apply_block(X, Yo, b, threads); };
         break;
     default:
         fail(GEOMRT_EINVAL, method + ": kernel '" + std::string(family_name(fam)) +
                                 "' has no matrix-free form (it needs all of K); use graph.kernel");
     }
-    // L^+ acts on the complement of the component indicators: project them out.
-    auto project = [&](double *v) {
-        std::vector<double> mean(static_cast<size_t>(ncomp), 0.0);
-        for (int64_t i = 0; i < n; ++i) mean[comp[i]] += v[i];
-        for (int64_t i = 0; i < n; ++i) v[i] -= mean[comp[i]] / comp_size[comp[i]];
+    // L^+ acts on the complement of the component indicators: project them out of every column.
+    std::vector<double> mean;
+    auto project = [&](double *V) {
+        mean.assign(static_cast<size_t>(ncomp * b), 0.0);
+        for (int64_t i = 0; i < n; ++i)
+            for (int64_t k = 0; k < b; ++k) mean[comp[i] * b + k] += V[i * b + k];
+        for (int64_t i = 0; i < n; ++i)
+            for (int64_t k = 0; k < b; ++k) V[i * b + k] -= mean[comp[i] * b + k] / comp_size[comp[i]];
     };
 
-    // Columns of Y (row-major n x b) in parallel.
+    // All columns of Y side by side: one pass over the graph per step serves the whole block.
     std::vector<double> out(static_cast<size_t>(n * b));
-    std::vector<int> its(static_cast<size_t>(b), 0);
-    const int threads = static_cast<int>(std::min<int64_t>(c.threads(), b));
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-    for (int64_t col = 0; col < b; ++col) {
-        std::vector<double> y(static_cast<size_t>(n)), x(static_cast<size_t>(n));
-        for (int64_t i = 0; i < n; ++i) y[i] = Y.f64()[i * b + col];
-        int it;
-        if (use_cg) {
-            it = conjugate_gradient(M, n, y.data(), x.data(), tol, max_iter, dinv,
-                                    fam == Family::ct ? std::function<void(double *)>(project) : nullptr);
-        } else {
-            it = lanczos_expv(M, n, s, y.data(), x.data(), tol, max_iter);
-        }
-        its[col] = it;
-        for (int64_t i = 0; i < n; ++i) out[i * b + col] = x[i];
-    }
+    std::vector<int> its;
+    if (use_cg)
+        conjugate_gradient_block(M, n, b, Y.f64(), out.data(), tol, max_iter, dinv,
+                                 fam == Family::ct ? std::function<void(double *)>(project) : nullptr, its);
+    else
+        lanczos_expv_block(M, n, b, s, Y.f64(), out.data(), tol, max_iter, its);
     int worst = 0;
     for (int64_t col = 0; col < b; ++col) {
         if (its[col] < 0)
@@ -151,7 +151,8 @@ void register_kernel_apply(sdk::Plugin &plugin) {
         .summary("K Y for a graph kernel on a large sparse graph, without forming K (Lanczos, conjugate gradient).")
         .description(
             "Multiplies the block Y (n x b) by a graph kernel K of the graph A (sparse CSR or dense; symmetric, "
-            "nonnegative), in O(nnz(A)) memory per column instead of n^2: heat exp(-tL) Y, nheat "
+            "nonnegative), in O(nnz(A) + m n b) memory instead of n^2 (m Lanczos steps; the b columns run "
+            "side by side, one pass over the graph per step for all of them): heat exp(-tL) Y, nheat "
             "exp(-t L_sym) Y and comm exp(tA) Y by the Lanczos approximation ||y|| V_m exp(s T_m) e_1 (m grown "
             "until two successive estimates agree to tol relative); forest (I + tL)^-1 Y, pwalk (I - tA)^-1 Y "
             "(0 < t < 1/rho, rho by Lanczos) and ct L^+ Y (on each component's mean-free part) by "
@@ -174,7 +175,7 @@ void register_kernel_apply(sdk::Plugin &plugin) {
                    GEOMRT_PARAM_MIN_EXCLUSIVE | GEOMRT_PARAM_MAX_EXCLUSIVE)
         .param_f64("t", "the raw parameter t; 0 = derive it from alpha", "0", 0.0)
         .param_f64("tol", "relative tolerance of each column", "1e-10", 0.0, 1.0, GEOMRT_PARAM_MIN_EXCLUSIVE)
-        .param_i64("max_iter", "most Lanczos steps (each keeps one n-vector) or CG iterations per column", "1000", 1);
+        .param_i64("max_iter", "most Lanczos steps (each keeps one n x b block) or CG iterations per column", "1000", 1);
 }
 
 }  // namespace graph
