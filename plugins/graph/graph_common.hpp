@@ -96,8 +96,7 @@ inline Csr read_graph(const Call &c, const char *name) {
                 continue;
             }
             row.clear();
-            for (int64_t k = A.indptr()[i]; k < A.indptr()[i + 1]; ++k)
-                row.emplace_back(A.indices()[k], A.values()[k]);
+            for (int64_t k = ip[i]; k < ip[i + 1]; ++k) row.emplace_back(ix[k], iv[k]);
             std::sort(row.begin(), row.end(),
                       [](const std::pair<int64_t, double> &a, const std::pair<int64_t, double> &b) { return a.first < b.first; });
             for (size_t k = 0; k < row.size();) {

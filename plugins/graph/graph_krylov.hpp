@@ -93,6 +93,11 @@ inline void col_dots(const double *A, const double *B, int64_t n, int64_t b, std
         for (int64_t c = 0; c < b; ++c) out[c] += A[i * b + c] * B[i * b + c];
 }
 
+/// Whether some column is still running.
+inline bool any_active(const std::vector<char> &active) {
+    return std::any_of(active.begin(), active.end(), [](char x) { return x != 0; });
+}
+
 /// W[:, c] -= f[c] V[:, c] for row-major n x b blocks.
 inline void sub_cols(double *W, const std::vector<double> &f, const double *V, int64_t n, int64_t b) {
     for (int64_t i = 0; i < n; ++i)
@@ -125,7 +130,7 @@ inline void lanczos_expv_block(const BlockOp &M, int64_t n, int64_t b, double s,
     std::vector<Eigen::VectorXd> prev(static_cast<size_t>(b));
     std::vector<double> a, h, f(static_cast<size_t>(b)), nrm;
     for (int j = 0; j < mmax; ++j) {
-        if (std::none_of(active.begin(), active.end(), [](char x) { return x != 0; })) break;
+        if (!any_active(active)) break;
         const double *vj = V[static_cast<size_t>(j)].data();
         M(vj, W.data());
         col_dots(vj, W.data(), n, b, a);
@@ -191,7 +196,7 @@ inline void lanczos_expv_block(const BlockOp &M, int64_t n, int64_t b, double s,
             beta[c].push_back(bc);
             f[c] = 1.0 / bc;
         }
-        if (std::none_of(active.begin(), active.end(), [](char x) { return x != 0; })) break;
+        if (!any_active(active)) break;
         V.emplace_back(nb);
         double *vn = V.back().data();
         for (int64_t i = 0; i < n; ++i)
@@ -228,7 +233,7 @@ inline void conjugate_gradient_block(const BlockOp &M, int64_t n, int64_t b, con
     for (size_t e = 0; e < nb; ++e) P[e] = active[e % b] ? Z[e] : 0.0;
     col_dots(R.data(), Z.data(), n, b, rz);
     for (int it = 1; it <= max_iter; ++it) {
-        if (std::none_of(active.begin(), active.end(), [](char x) { return x != 0; })) return;
+        if (!any_active(active)) return;
         M(P.data(), Q.data());
         col_dots(P.data(), Q.data(), n, b, pq);
         for (int64_t c = 0; c < b; ++c) {

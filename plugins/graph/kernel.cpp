@@ -180,8 +180,9 @@ bool resolvent_kernel(const Problem &P, double t, double *K, double *D) {
             k = x;
             d = i == j ? 0.0 : 0.5 * (dg[i] + dg[j]) - x;
         });
+    // A non-positive diagonal entry is caught at its own pair (i, i) in the pass below.
+    for (double &v : dg) v = std::log(v);
     int64_t bi = -1, bj = -1;
-    for (int64_t i = 0; i < n; ++i) dg[i] = dg[i] > 0 ? std::log(dg[i]) : (bi < 0 ? (bi = bj = i, 0.0) : 0.0);
     const bool finite = symmetric_pass(K, D, n, [&](int64_t i, int64_t j, double x, double &k, double &d) {
         if (!(x > 0)) {
             if (bi < 0) bi = i, bj = j;

@@ -53,6 +53,11 @@ void kernel_apply_body(Call &c) {
     std::vector<double> dinv, zbuf;
     bool use_cg = true;
     double s = 0;  // exp(s M)
+    const BlockOp laplacian = [&](const double *X, double *Yo) {  // L X (ct, heat)
+        g.apply_block(X, Yo, b, threads);
+        for (int64_t i = 0; i < n; ++i)
+            for (int64_t k = 0; k < b; ++k) Yo[i * b + k] = deg[i] * X[i * b + k] - Yo[i * b + k];
+    };
     switch (fam) {
     case Family::forest:
         M = [&](const double *X, double *Yo) {
@@ -69,21 +74,13 @@ void kernel_apply_body(Call &c) {
         };
         break;
     case Family::ct:
-        M = [&](const double *X, double *Yo) {
-            g.apply_block(X, Yo, b, threads);
-            for (int64_t i = 0; i < n; ++i)
-                for (int64_t k = 0; k < b; ++k) Yo[i * b + k] = deg[i] * X[i * b + k] - Yo[i * b + k];
-        };
+        M = laplacian;
         for (double d : deg) dinv.push_back(d > 0 ? 1.0 / d : 0.0);
         break;
     case Family::heat:
         use_cg = false;
         s = -t;
-        M = [&](const double *X, double *Yo) {
-            g.apply_block(X, Yo, b, threads);
-            for (int64_t i = 0; i < n; ++i)
-                for (int64_t k = 0; k < b; ++k) Yo[i * b + k] = deg[i] * X[i * b + k] - Yo[i * b + k];
-        };
+        M = laplacian;
         break;
     case Family::nheat:
         use_cg = false;
